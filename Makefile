@@ -1,0 +1,117 @@
+# Makefile — builds boxagent and everything its tests and benchmarks need.
+#
+#   make            build/boxagent (optimised) and the WebAssembly tools it embeds
+#   make test       ASan+UBSan build, every unit test, every suite under tests/suites/
+#   make spec       the WebAssembly spec test suite against the optimised engine
+#   make fuzz       bounded fuzz runs (libFuzzer, differential against Node's V8)
+#   make bench      benchmarks (ratios against a reference run in the same script)
+#   make demo       the README's main command: a scripted prompt-injection demo
+#
+# Layer fragments live in mk/*.mk; they may append to EXTRA_LIB_SRCS, TEST_PREREQS,
+# BENCH_TARGETS, FUZZ_TARGETS and add their own rules.
+
+SHELL := /bin/bash
+B := build
+CC := gcc
+PKGS := jansson libcurl libmicrohttpd sqlite3 libseccomp libcrypto libedit
+
+# Recursive (=) so that pkg-config runs after scripts/deps.sh has installed the packages.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+CFLAGS_BASE = -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Isrc -pthread $(PKG_CFLAGS)
+REL_FLAGS := -O2 -g
+ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+              -fno-sanitize-recover=undefined
+LIBS = $(PKG_LIBS) -lm -pthread
+
+WASM_CC := clang
+WASM_CFLAGS := --target=wasm32-wasi -O2 -Wall -Wextra -Werror
+
+DEPS_STAMP := $(B)/.deps-ok
+
+SRCS := $(wildcard src/*/*.c)
+LIB_SRCS = $(filter-out src/cli/main.c,$(SRCS)) $(EXTRA_LIB_SRCS)
+REL_OBJS = $(patsubst %.c,$(B)/rel/%.o,$(patsubst %.S,$(B)/rel/%.o,$(LIB_SRCS)))
+ASAN_OBJS = $(patsubst %.c,$(B)/asan/%.o,$(patsubst %.S,$(B)/asan/%.o,$(LIB_SRCS)))
+
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+SUPPORT_SRCS := $(wildcard tests/support/*.c)
+SUPPORT_OBJS := $(SUPPORT_SRCS:%.c=$(B)/asan/%.o)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/asan/tests/%)
+
+# WebAssembly programs: tools/ (embedded built-in tools), tests/wasi/, tests/escape/.
+# Each directory's lib/*.c is linked into each of its programs.
+define wasm_dir
+$(1)_SRCS := $$(wildcard $(1)/*.c)
+$(1)_LIB := $$(wildcard $(1)/lib/*.c)
+$(1)_WASM := $$($(1)_SRCS:%.c=$(B)/wasm/%.wasm)
+$(B)/wasm/$(1)/%.wasm: $(1)/%.c $$($(1)_LIB) $$(wildcard $(1)/lib/*.h) | $(DEPS_STAMP)
+	@mkdir -p $$(@D)
+	$$(WASM_CC) $$(WASM_CFLAGS) -I$(1)/lib -o $$@ $$< $$($(1)_LIB)
+endef
+$(eval $(call wasm_dir,tools))
+$(eval $(call wasm_dir,tests/wasi))
+$(eval $(call wasm_dir,tests/escape))
+GUEST_WASM = $(tools_WASM) $(tests/wasi_WASM) $(tests/escape_WASM)
+
+all: $(B)/boxagent
+
+-include mk/*.mk
+
+$(DEPS_STAMP): scripts/deps.sh
+	@mkdir -p $(B)
+	@scripts/deps.sh all
+	@touch $@
+
+$(B)/rel/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BASE) $(REL_FLAGS) -MMD -MP -c $< -o $@
+
+$(B)/asan/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BASE) $(ASAN_FLAGS) -MMD -MP -c $< -o $@
+
+$(B)/rel/%.o: %.S | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) -c $< -o $@
+
+$(B)/asan/%.o: %.S | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) -c $< -o $@
+
+$(B)/rel/libboxagent.a: $(REL_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/asan/libboxagent.a: $(ASAN_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/boxagent: $(B)/rel/src/cli/main.o $(B)/rel/libboxagent.a
+	$(CC) $(REL_FLAGS) -o $@ $^ $(LIBS)
+
+$(B)/asan/boxagent: $(B)/asan/src/cli/main.o $(B)/asan/libboxagent.a
+	$(CC) $(ASAN_FLAGS) -o $@ $^ $(LIBS)
+
+$(B)/asan/tests/%: tests/unit/%.c $(SUPPORT_OBJS) $(B)/asan/libboxagent.a | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BASE) $(ASAN_FLAGS) -Itests -MMD -MP -o $@ $< $(SUPPORT_OBJS) \
+	    $(B)/asan/libboxagent.a -lcriterion $(LIBS)
+
+wasm: $(GUEST_WASM)
+
+test: $(B)/asan/boxagent $(B)/boxagent $(UNIT_BINS) $(GUEST_WASM) $(TEST_PREREQS)
+	@B=$(B) scripts/run-tests.sh
+
+demo: $(B)/boxagent
+	@scripts/demo.sh
+
+clean:
+	rm -rf $(B)
+
+.PHONY: all wasm test demo clean spec fuzz bench
+.SECONDARY:
+.DELETE_ON_ERROR:
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

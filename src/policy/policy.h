@@ -1,0 +1,125 @@
+/* policy.h — capability manifests: parse, validate, print, compare, attenuate, decide.
+ *
+ * A manifest is a list of lines. A capability is `KIND:TARGET`:
+ *   read:PATH[::GUEST]   read files / list directories beneath PATH
+ *   write:PATH[::GUEST]  create, modify, rename, delete beneath PATH (includes read)
+ *   fetch:URL            scheme://host[:port][/path-prefix]; host may be *.example.com or *
+ *   exec:PROGRAM         run PROGRAM natively inside the jail (`*` = any program)
+ *   env:NAME             see the host environment variable NAME
+ * A limit is `NAME=VALUE`: fuel=N, memory=SIZE (K/M/G suffixes, binary), timeout=DURATION
+ * (ms, s, m suffixes; bare number = ms), output=SIZE, stack=N (call depth), parallel=N,
+ * processes=N, cpu=DURATION, files=N. Blank lines and `#` comments are ignored. Unknown kinds,
+ * unknown limits, malformed lines and contradictory limits are errors with line and column.
+ *
+ * PATH is relative to the workspace unless absolute; it is normalised lexically (no symlink
+ * resolution here: enforcement resolves beneath the root at use, see policy_open_beneath).
+ * This layer depends on nothing but util/.
+ */
+#ifndef BOXAGENT_POLICY_H
+#define BOXAGENT_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum policy_kind {
+    POLICY_READ = 0,
+    POLICY_WRITE,
+    POLICY_FETCH,
+    POLICY_EXEC,
+    POLICY_ENV,
+} policy_kind;
+
+typedef struct policy_url {
+    char *scheme;       /* "http" or "https" */
+    char *host;         /* lower-case; for wildcards, the suffix without "*." */
+    bool host_any;      /* host was "*": any public host */
+    bool host_wildcard; /* host was "*.suffix": strict subdomains of suffix only */
+    int port;           /* explicit or the scheme's default */
+    char *path_prefix;  /* normalised, starts with "/", no trailing "/" except for "/" itself */
+} policy_url;
+
+typedef struct policy_cap {
+    policy_kind kind;
+    char *text;       /* the capability as written in canonical form, e.g. "read:/abs/src" */
+    char *path;       /* read/write: absolute, normalised host path */
+    char *guest;      /* read/write: guest path (defaults to path) */
+    policy_url url;   /* fetch */
+    char *name;       /* exec: program; env: variable name */
+} policy_cap;
+
+/* Limits; a field is meaningful only when its `has_` bit is set. */
+typedef struct policy_limits {
+    uint64_t fuel, memory, timeout_ms, output, stack, parallel, processes, cpu_ms, files;
+    bool has_fuel, has_memory, has_timeout, has_output, has_stack, has_parallel, has_processes,
+        has_cpu, has_files;
+} policy_limits;
+
+typedef struct policy_set {
+    char *workspace;  /* absolute, normalised */
+    policy_cap *caps;
+    size_t ncaps;
+    policy_limits limits;
+} policy_set;
+
+typedef struct policy_error {
+    int line, column; /* 1-based; 0 when not from text */
+    char message[256];
+} policy_error;
+
+policy_set *policy_new(const char *workspace); /* NULL if workspace is not absolute-able */
+void policy_free(policy_set *p);
+policy_set *policy_clone(const policy_set *p);
+
+/* Add one line (capability, limit, blank or comment). `line` is used for error positions. */
+bool policy_add_line(policy_set *p, const char *text, int line, policy_error *err);
+/* Parse a whole manifest text / file. */
+bool policy_parse(policy_set *p, const char *text, policy_error *err);
+bool policy_load_file(policy_set *p, const char *path, policy_error *err);
+
+/* Canonical text (one line per capability then limits); caller frees. */
+char *policy_format(const policy_set *p);
+
+/* True if every capability and limit of `a` is within `b` (a ⊆ b). */
+bool policy_is_subset(const policy_set *a, const policy_set *b);
+
+/* The intersection: every capability of `request` that `parent` covers (narrowed to what
+ * the parent holds), limits = min of both (a limit unset in the parent stays as the
+ * request's; unset in the request takes the parent's). Capabilities of `request` that were
+ * dropped or narrowed are described, one per line, in *dropped (caller frees; may be NULL).
+ * The result never holds anything the parent lacks. */
+policy_set *policy_attenuate(const policy_set *parent, const policy_set *request, char **dropped);
+
+/* ---------------------------------------------------------------- decisions */
+
+typedef enum policy_access {
+    POLICY_ACCESS_READ = 1,
+    POLICY_ACCESS_WRITE = 2,
+} policy_access;
+
+typedef struct policy_decision {
+    bool allowed;
+    const policy_cap *cap; /* the capability that allowed it, or NULL */
+    char reason[320];      /* "allowed by read:/w/src" or why it was denied */
+} policy_decision;
+
+/* Lexical decision for an absolute or workspace-relative path (for audit and early refusal;
+ * enforcement is policy_open_beneath at the point of use). Protected paths (.boxagent/ of the
+ * workspace always; .git/ and shell start-up files for write unless named explicitly) are
+ * applied here. */
+policy_decision policy_check_path(const policy_set *p, const char *path, policy_access access);
+policy_decision policy_check_fetch(const policy_set *p, const char *url);
+policy_decision policy_check_exec(const policy_set *p, const char *program);
+policy_decision policy_check_env(const policy_set *p, const char *name);
+
+/* Parse a URL or a fetch: target (used by egress too). false + message on malformed input. */
+bool policy_url_parse(const char *text, bool allow_wildcards, policy_url *out, char *err,
+                      size_t errlen);
+void policy_url_free(policy_url *u);
+
+/* Open `rel` beneath the directory fd `dirfd` as openat2(RESOLVE_BENEATH|RESOLVE_NO_MAGICLINKS)
+ * does (falling back to a component-by-component walk where openat2 is missing). Never escapes
+ * `dirfd` through "..", absolute paths or symlinks. Returns an fd or -errno. */
+int policy_open_beneath(int dirfd, const char *rel, int flags, int mode);
+
+#endif
