@@ -1,0 +1,16 @@
+# mk/spec.mk — the WebAssembly spec-test runner and `make spec`.
+#   build/spec-runner        optimised, against build/rel/libboxagent.a (make spec)
+#   build/asan/spec-runner   ASan+UBSan, against build/asan/libboxagent.a (make test, suite spec)
+
+SPEC_SRCS := $(wildcard tests/spec/*.c)
+
+$(B)/spec-runner: $(SPEC_SRCS:%.c=$(B)/rel/%.o) $(B)/rel/libboxagent.a
+	$(CC) $(REL_FLAGS) -o $@ $^ $(LIBS)
+
+$(B)/asan/spec-runner: $(SPEC_SRCS:%.c=$(B)/asan/%.o) $(B)/asan/libboxagent.a
+	$(CC) $(ASAN_FLAGS) -o $@ $^ $(LIBS)
+
+TEST_PREREQS += $(B)/asan/spec-runner
+
+spec: $(B)/spec-runner
+	@tests/spec/run-spec.sh $(B)/spec-runner

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# run-spec.sh — the WebAssembly spec test suite: converts every ../shared/wasm-spec-tests/*.wast
+# (not simd/) with wabt's wast2json into build/spec/<name>/ (cached: reconverted only when the
+# .wast is newer), runs the spec runner on each (two at a time, one process per file so that a
+# crash is pinned to its file), prints one line per file and a closing
+# "N passed, N failed, N skipped" line. Exits non-zero on any failure.
+#
+#   tests/spec/run-spec.sh [RUNNER]        RUNNER defaults to build/spec-runner
+#   env: SPEC_TESTS (directory of .wast files), SPEC_OUT (conversion cache, default $B/spec),
+#        SPEC_JOBS (parallel runners, default 2), SPEC_ONLY (regex on file names)
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(git -C "$here" rev-parse --show-toplevel 2>/dev/null || (cd "$here/../.." && pwd))
+cd "$root" || exit 1
+runner=${1:-${B:-build}/spec-runner}
+[[ $runner = /* ]] || runner=$root/$runner
+src=${SPEC_TESTS:-$root/../shared/wasm-spec-tests}
+[ -d "$src" ] || src=/work/shared/wasm-spec-tests
+out=${SPEC_OUT:-${B:-build}/spec}
+[[ $out = /* ]] || out=$root/$out
+jobs=${SPEC_JOBS:-2}
+only=${SPEC_ONLY:-.}
+
+# Files Debian 12's wabt 1.0.32 cannot convert (text-parser limits; see the tests' README).
+unconvertible=(comments if table_fill table_get table_grow table_set table_size)
+
+if [ ! -x "$runner" ]; then echo "run-spec: no runner at $runner (make build/spec-runner)"; exit 1; fi
+if [ ! -d "$src" ]; then echo "run-spec: no spec tests at $src (set SPEC_TESTS)"; exit 1; fi
+command -v wast2json >/dev/null || { echo "run-spec: wast2json missing (scripts/deps.sh installs wabt)"; exit 1; }
+mkdir -p "$out"
+
+names=()
+skipped_files=()
+for f in "$src"/*.wast; do
+  n=$(basename "$f" .wast)
+  [[ $n =~ $only ]] || continue
+  if [[ " ${unconvertible[*]} " == *" $n "* ]]; then skipped_files+=("$n"); continue; fi
+  names+=("$n")
+done
+[ ${#names[@]} -gt 0 ] || { echo "run-spec: no .wast files in $src"; exit 1; }
+
+# Convert (cached). A conversion that fails is a failure of this suite, not a skip.
+convert() { # name
+  local n=$1 d=$out/$1
+  if [ -f "$d/$n.json" ] && [ "$d/$n.json" -nt "$src/$n.wast" ]; then return 0; fi
+  rm -rf "$d" && mkdir -p "$d"
+  if ! wast2json "$src/$n.wast" -o "$d/$n.json" >"$d/convert.log" 2>&1; then
+    rm -f "$d/$n.json"; return 1
+  fi
+}
+export -f convert; export out src
+printf '%s\n' "${names[@]}" | xargs -P "$jobs" -I{} bash -c 'convert {} || echo "run-spec: wast2json failed on {}.wast (see '"$out"'/{}/convert.log)"'
+
+run_one() { # name
+  local n=$1 d=$out/$1
+  [ -f "$d/$n.json" ] || { echo "$n.wast: not converted" >"$d/result.log"; return; }
+  "$runner" "$d/$n.json" >"$d/result.log" 2>&1
+  echo "exit status $?" >>"$d/result.log"
+}
+export -f run_one; export runner
+printf '%s\n' "${names[@]}" | xargs -P "$jobs" -I{} bash -c 'run_one {}'
+
+passed=0 failed=0 skipped=0
+for n in "${skipped_files[@]}"; do
+  echo "$n.wast: skipped (wabt 1.0.32 wast2json cannot convert it)"
+done
+for n in "${names[@]}"; do
+  log=$out/$n/result.log
+  line=$(grep -E "^$n\.wast: [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$" "$log" 2>/dev/null | tail -n 1)
+  if [ -z "$line" ]; then
+    echo "$n.wast: runner crashed or did not finish ($log):"
+    tail -n 15 "$log" 2>/dev/null | sed 's/^/    /'
+    failed=$((failed + 1))
+    continue
+  fi
+  grep -E '^  ' "$log"
+  echo "$line"
+  read -r p f s <<<"$(sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped/\1 \2 \3/' <<<"$line")"
+  passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
+done
+echo "spec files: ${#names[@]} run, ${#skipped_files[@]} not convertible by wabt 1.0.32 (${skipped_files[*]})"
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
