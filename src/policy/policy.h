@@ -37,6 +37,10 @@ typedef struct policy_url {
     bool host_wildcard; /* host was "*.suffix": strict subdomains of suffix only */
     int port;           /* explicit or the scheme's default */
     char *path_prefix;  /* normalised, starts with "/", no trailing "/" except for "/" itself */
+    /* Added fields. */
+    bool public_only;   /* exact host narrowed from a wildcard parent: public addresses only
+                         * (text form: "fetch:URL public"); wildcards are always public-only */
+    char *query;        /* request URLs: the query without "?" (NULL if none); never in caps */
 } policy_url;
 
 typedef struct policy_cap {
@@ -116,6 +120,26 @@ policy_decision policy_check_env(const policy_set *p, const char *name);
 bool policy_url_parse(const char *text, bool allow_wildcards, policy_url *out, char *err,
                       size_t errlen);
 void policy_url_free(policy_url *u);
+
+/* ---------------------------------------------------------------- added API */
+
+/* The canonical URL of a parsed request URL: scheme://host[:port]path[?query] (port only
+ * when not the default; path as normalised). This is the exact URL egress should connect to,
+ * so the check and the connection see the same thing. Caller frees. */
+char *policy_url_format(const policy_url *u);
+/* Does pattern `cap` (a fetch: target) match the parsed request URL `req`? */
+bool policy_url_matches(const policy_url *cap, const policy_url *req);
+/* True when `cap` names its host explicitly (not "*", not "*.d", not public_only): only such a
+ * capability may reach loopback/private/link-local addresses (egress's address rule). */
+bool policy_url_names_host(const policy_url *cap);
+/* Lexically normalise `path` (relative to `base` unless absolute): "." and duplicate "/"
+ * removed, ".." folded (never above "/"). Caller frees. */
+char *policy_path_normalize(const char *base, const char *path);
+/* Host path for a guest path of a read:/write: grant (e.g. "/out/x" under
+ * write:/ws/build::/out gives "/ws/build/x"); NULL if no grant maps it. Caller frees.
+ * *cap_out (if non-NULL) receives the grant used (longest guest prefix). */
+char *policy_guest_to_host(const policy_set *p, const char *guest, const policy_cap **cap_out);
+
 
 /* Open `rel` beneath the directory fd `dirfd` as openat2(RESOLVE_BENEATH|RESOLVE_NO_MAGICLINKS)
  * does (falling back to a component-by-component walk where openat2 is missing). Never escapes
