@@ -7,7 +7,8 @@
 #
 #   tests/spec/run-spec.sh [RUNNER]        RUNNER defaults to build/spec-runner
 #   env: SPEC_TESTS (directory of .wast files), SPEC_OUT (conversion cache, default $B/spec),
-#        SPEC_JOBS (parallel runners, default 2), SPEC_ONLY (regex on file names)
+#        SPEC_JOBS (parallel runners, default 2), SPEC_ONLY (regex on file names),
+#        SPEC_CONVERT_ONLY=1 (only convert; used to seed the fuzzer)
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(git -C "$here" rev-parse --show-toplevel 2>/dev/null || (cd "$here/../.." && pwd))
@@ -24,7 +25,6 @@ only=${SPEC_ONLY:-.}
 # Files Debian 12's wabt 1.0.32 cannot convert (text-parser limits; see the tests' README).
 unconvertible=(comments if table_fill table_get table_grow table_set table_size)
 
-if [ ! -x "$runner" ]; then echo "run-spec: no runner at $runner (make build/spec-runner)"; exit 1; fi
 if [ ! -d "$src" ]; then echo "run-spec: no spec tests at $src (set SPEC_TESTS)"; exit 1; fi
 command -v wast2json >/dev/null || { echo "run-spec: wast2json missing (scripts/deps.sh installs wabt)"; exit 1; }
 mkdir -p "$out"
@@ -57,6 +57,9 @@ run_one() { # name
   "$runner" "$d/$n.json" >"$d/result.log" 2>&1
   echo "exit status $?" >>"$d/result.log"
 }
+[ "${SPEC_CONVERT_ONLY:-0}" = 1 ] && exit 0
+if [ ! -x "$runner" ]; then echo "run-spec: no runner at $runner (make build/spec-runner)"; exit 1; fi
+
 export -f run_one; export runner
 printf '%s\n' "${names[@]}" | xargs -P "$jobs" -I{} bash -c 'run_one {}'
 
