@@ -1,0 +1,26 @@
+/* builtin.h — internal to src/tools: the built-in tool table, the runners behind it (embedded
+ * WebAssembly modules, tool_search) and the path helpers they share. */
+#ifndef BOXAGENT_TOOLS_BUILTIN_H
+#define BOXAGENT_TOOLS_BUILTIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tools/tools.h"
+
+/* The static table of built-in definitions. */
+const tools_def *tools_builtin_defs(size_t *n);
+
+/* Runner for TOOLS_RUNNER_WASM definitions (data = module name). */
+void tools_wasm_run(const tools_run *run, tools_result *out);
+
+/* Embedded module bytes by name (e.g. "read_file"); NULL if not embedded. */
+const uint8_t *tools_embedded_wasm(const char *name, size_t *len);
+
+/* tool_search host runner. */
+void tools_search_run(const tools_run *run, tools_result *out);
+
+/* Set out->output to a copy of text (printf-style) and mark the result as an error. */
+void tools_result_error(tools_result *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

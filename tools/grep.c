@@ -1,0 +1,186 @@
+/* grep.c — the grep tool: POSIX extended regular expressions (wasi-libc regcomp/regexec) over
+ * a file or a directory tree, with a file-name glob filter, case-insensitivity, three output
+ * modes (content, files_with_matches, count), context lines and a result cap. Binary files
+ * and `.git` are skipped. Expensive patterns are stopped by the host's fuel limit. */
+#include <errno.h>
+#include <fnmatch.h>
+#include <regex.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "tool.h"
+
+#define MAX_FILE (32u << 20)
+#define MAX_LINE_SHOWN 2000
+#define MAX_VISIT 500000
+
+enum mode { CONTENT, FILES, COUNT };
+
+typedef struct g {
+    regex_t re;
+    const char *glob;
+    const char *root;
+    enum mode mode;
+    long long before, after, max;
+    long long results; /* matching lines (content) or files */
+    long long files_searched, skipped_binary, skipped_large;
+    bool capped;
+} g;
+
+static void print_line(const char *file, long long n, char sep, const char *s, size_t len)
+{
+    size_t shown = len;
+    if (shown > MAX_LINE_SHOWN) {
+        shown = MAX_LINE_SHOWN;
+        while (shown > 0 && ((unsigned char)s[shown] & 0xC0) == 0x80) shown--;
+    }
+    printf("%s%c%lld%c%.*s%s\n", file, sep, n, sep, (int)shown, s, shown < len ? " [... line truncated]" : "");
+}
+
+/* Search one file; returns false to stop everything (cap reached). */
+static bool search_file(g *st, const char *path, const char *shown_name)
+{
+    size_t len = 0;
+    char *data = tool_read_file(path, MAX_FILE, &len);
+    if (!data) {
+        if (errno == EFBIG) st->skipped_large++;
+        return true;
+    }
+    st->files_searched++;
+    if (tool_is_binary(data, len < 8192 ? len : 8192) || tool_is_binary(data, len)) {
+        st->skipped_binary++;
+        free(data);
+        return true;
+    }
+    /* split into lines in place */
+    size_t nlines = 0, cap = 0;
+    char **lines = NULL;
+    size_t *lens = NULL;
+    for (size_t i = 0; i < len;) {
+        size_t j = i;
+        while (j < len && data[j] != '\n') j++;
+        if (nlines == cap) {
+            cap = cap ? cap * 2 : 256;
+            lines = realloc(lines, cap * sizeof *lines);
+            lens = realloc(lens, cap * sizeof *lens);
+            if (!lines || !lens) tool_fail("out of memory");
+        }
+        data[j < len ? j : len] = 0;
+        lines[nlines] = data + i;
+        lens[nlines++] = j - i;
+        i = j + 1;
+    }
+    long long matches = 0, last_printed = -1, after_left = 0;
+    bool printed_any = false, stop = false;
+    for (size_t i = 0; i < nlines && !stop; i++) {
+        bool m = regexec(&st->re, lines[i], 0, NULL, 0) == 0;
+        if (!m) {
+            if (st->mode == CONTENT && after_left > 0) {
+                print_line(shown_name, (long long)i + 1, '-', lines[i], lens[i]);
+                last_printed = (long long)i;
+                after_left--;
+            }
+            continue;
+        }
+        matches++;
+        if (st->mode == CONTENT) {
+            if (st->results == st->max) {
+                st->capped = true;
+                stop = true;
+                break;
+            }
+            long long from = (long long)i - st->before;
+            if (from <= last_printed) from = last_printed + 1;
+            if (from < 0) from = 0;
+            if ((st->before || st->after) && printed_any && from > last_printed + 1) printf("--\n");
+            for (long long k = from; k < (long long)i; k++) print_line(shown_name, k + 1, '-', lines[k], lens[k]);
+            print_line(shown_name, (long long)i + 1, ':', lines[i], lens[i]);
+            printed_any = true;
+            last_printed = (long long)i;
+            after_left = st->after;
+            st->results++;
+        } else if (st->mode == FILES) {
+            break;
+        }
+    }
+    if (matches && st->mode != CONTENT) {
+        if (st->results == st->max) {
+            st->capped = true;
+            stop = true;
+        } else {
+            if (st->mode == FILES) printf("%s\n", shown_name);
+            else printf("%s:%lld\n", shown_name, matches);
+            st->results++;
+        }
+    }
+    if (st->mode == CONTENT && printed_any && (st->before || st->after)) printf("--\n");
+    free(lines);
+    free(lens);
+    free(data);
+    return !stop;
+}
+
+static bool name_ok(const g *st, const char *rel)
+{
+    if (!st->glob) return true;
+    if (strchr(st->glob, '/')) return tool_glob_match(st->glob, rel);
+    const char *base = strrchr(rel, '/');
+    base = base ? base + 1 : rel;
+    return fnmatch(st->glob, base, 0) == 0;
+}
+
+static bool visit(const tool_entry *e, void *user)
+{
+    g *st = user;
+    if (e->is_dir || !name_ok(st, e->rel)) return true;
+    char *shown = !strcmp(st->root, ".") ? strdup(e->rel) : tool_join(st->root, e->rel);
+    bool go = search_file(st, e->path, shown);
+    free(shown);
+    return go;
+}
+
+int main(int argc, char **argv)
+{
+    targs a = targs_from_argv(argc, argv);
+    g st;
+    memset(&st, 0, sizeof st);
+    const char *pattern = targs_str(&a, "pattern", NULL, NULL);
+    if (!pattern) tool_fail("pattern is required");
+    st.root = targs_str(&a, "path", ".", NULL);
+    st.glob = targs_str(&a, "glob", NULL, NULL);
+    const char *mode = targs_str(&a, "output_mode", "content", NULL);
+    st.mode = !strcmp(mode, "files_with_matches") ? FILES : !strcmp(mode, "count") ? COUNT : CONTENT;
+    long long c = targs_int(&a, "context", 0);
+    st.before = targs_int(&a, "before_context", c);
+    st.after = targs_int(&a, "after_context", c);
+    st.max = targs_int(&a, "max_results", 200);
+    if (st.max < 1) st.max = 1;
+    int flags = REG_EXTENDED | REG_NEWLINE | (targs_bool(&a, "case_insensitive", false) ? REG_ICASE : 0);
+    int rc = regcomp(&st.re, pattern, flags);
+    if (rc != 0) {
+        char msg[256];
+        regerror(rc, &st.re, msg, sizeof msg);
+        tool_fail("grep: invalid regular expression: %s", msg);
+    }
+    struct stat sb;
+    if (stat(st.root, &sb) != 0) {
+        if (errno == ENOENT) tool_fail("grep %s: no such file or directory", st.root);
+        tool_fail_errno("grep", st.root);
+    }
+    size_t visited = 0;
+    if (S_ISDIR(sb.st_mode)) {
+        if (!tool_walk(st.root, 0, true, MAX_VISIT, visit, &st, &visited)) tool_fail_errno("grep", st.root);
+    } else {
+        search_file(&st, st.root, st.root);
+    }
+    if (!st.results) printf("no matches for /%s/ in %lld file%s\n", pattern, st.files_searched, st.files_searched == 1 ? "" : "s");
+    if (st.capped)
+        printf("[results capped at %lld %s; narrow the pattern, path or glob, or raise max_results]\n", st.max,
+               st.mode == CONTENT ? "matching lines" : "files");
+    if (st.skipped_binary) printf("[%lld binary file%s skipped]\n", st.skipped_binary, st.skipped_binary == 1 ? "" : "s");
+    if (st.skipped_large) printf("[%lld file%s larger than %u MiB skipped]\n", st.skipped_large, st.skipped_large == 1 ? "" : "s", MAX_FILE >> 20);
+    if (visited >= MAX_VISIT) printf("[search stopped after %d entries; narrow path]\n", MAX_VISIT);
+    regfree(&st.re);
+    return 0;
+}
