@@ -92,8 +92,10 @@ static bool check_host(char *h, bool allow_wildcards, policy_url *out, char *err
 {
     size_t n = strlen(h);
     for (size_t i = 0; i < n; i++) h[i] = (char)tolower((unsigned char)h[i]);
-    if (n > 0 && h[n - 1] == '.') h[--n] = '\0';
+    bool had_dot = n > 0 && h[n - 1] == '.';
+    if (had_dot) h[--n] = '\0';
     if (n == 0) return fail(err, errlen, "empty host");
+    if (had_dot && strcmp(h, "*") == 0) return fail(err, errlen, "host \"*.\" has an empty label");
     if (n > 253) return fail(err, errlen, "host name too long");
     if (strcmp(h, "*") == 0) {
         if (!allow_wildcards) return fail(err, errlen, "wildcard host in a request URL");
