@@ -32,7 +32,7 @@ if wasm=$(median_us "$B/boxagent" run-wasm "$bw/hello.wasm"); then
     printf "whole process (median of %d): native %.2f ms, boxagent run-wasm %.2f ms, ratio %.2fx (%+.0f%%)\n",
       r, n / 1000, w / 1000, w / n, (w / n - 1) * 100 }'
 else
-  echo "whole process: boxagent run-wasm cannot run hello.wasm yet (native %.2f ms)" | sed "s/%.2f/$(awk -v n="$native" 'BEGIN{printf "%.2f", n/1000}')/"
+  awk -v n="$native" 'BEGIN {printf "whole process: boxagent run-wasm cannot run hello.wasm yet (native %.2f ms)\n", n / 1000}'
   status=1
 fi
 if [ -x "$B/instantiate-bench" ]; then
