@@ -1,12 +1,223 @@
-/* cmd_run_wasm.c — `boxagent run-wasm` (placeholder until its layer lands). */
+/* cmd_run_wasm.c — `boxagent run-wasm`: run a WASI command module like `wasmtime run`, with
+ * the authority given by --cap/--dir/--env/--manifest (the workspace is the current
+ * directory), stdio passed through (bounded by an output= limit), the guest's exit status as
+ * ours, and one-line errors for denials, traps and limits. A trap exits 134. */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "cli/commands.h"
+#include "policy/policy.h"
+#include "util/util.h"
+#include "wasi/wasi.h"
+#include "wasm/wasm.h"
+
+extern char **environ;
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: boxagent run-wasm [--cap CAP]... [--dir HOST[::GUEST]]... [--env NAME=VALUE]...\n"
+            "                         [--manifest FILE] [--fuel N] [--memory BYTES] [--timeout MS]\n"
+            "                         [--no-metering] [--stats] MODULE.wasm [ARGS...]\n"
+            "  --cap CAP        a capability or limit line (read:PATH[::GUEST], write:..., env:NAME,\n"
+            "                   fuel=N, memory=SIZE, timeout=DURATION, output=SIZE, stack=N)\n"
+            "  --dir HOST[::GUEST]  read-write directory (same as --cap write:HOST[::GUEST])\n"
+            "  --env NAME=VALUE guest environment variable (grants env:NAME)\n"
+            "  --manifest FILE  capability manifest\n"
+            "  --fuel N, --memory BYTES, --timeout MS  limits (override the manifest)\n"
+            "  --no-metering    compile without fuel accounting\n"
+            "  --stats          print fuel used, peak memory and wall time to stderr\n");
+}
+
+static bool add_line(policy_set *p, const char *line, const char *opt)
+{
+    policy_error e;
+    memset(&e, 0, sizeof e);
+    if (policy_add_line(p, line, 0, &e))
+        return true;
+    fprintf(stderr, "boxagent run-wasm: %s %s: %s\n", opt, line, e.message);
+    return false;
+}
+
+static int run(policy_set *p, bool metering, bool stats, const wasi_run_limits *lim,
+               char **envs, size_t nenv, const char *path, int gargc, char **gargv)
+{
+    size_t len;
+    char *bytes = util_read_file(path, 256u << 20, &len);
+    if (!bytes) {
+        fprintf(stderr, "boxagent run-wasm: %s: cannot read: %s\n", path, strerror(errno));
+        return 1;
+    }
+    wasm_compile_options co = {.metering = metering};
+    wasm_error werr;
+    memset(&werr, 0, sizeof werr);
+    wasm_module *m = wasm_module_compile((const uint8_t *)bytes, len, &co, &werr);
+    free(bytes);
+    if (!m) {
+        fprintf(stderr, "boxagent run-wasm: %s: %s\n", path, werr.message);
+        return 1;
+    }
+    wasi_options o;
+    memset(&o, 0, sizeof o);
+    o.argv = (const char *const *)gargv;
+    o.argc = (size_t)gargc;
+    o.env = (const char *const *)envs;
+    o.nenv = nenv;
+    o.stdin_mode = o.stdout_mode = o.stderr_mode = WASI_STDIO_FD;
+    o.stdin_fd = 0;
+    o.stdout_fd = 1;
+    o.stderr_fd = 2;
+    char err[256];
+    wasi_ctx *c = wasi_new(p, &o, err, sizeof err);
+    if (!c) {
+        fprintf(stderr, "boxagent run-wasm: %s\n", err);
+        wasm_module_free(m);
+        return 1;
+    }
+    wasi_result r;
+    int rc = wasi_run(c, m, NULL, lim, &r);
+    int status;
+    if (rc < 0) {
+        fprintf(stderr, "boxagent run-wasm: %s: %s\n", path, r.message);
+        status = 1;
+    } else {
+        if (r.trap != WASM_OK)
+            fprintf(stderr, "boxagent run-wasm: %s\n", r.message);
+        else if (r.output_cut)
+            fprintf(stderr, "boxagent run-wasm: %s\n", r.message);
+        status = r.exit_code;
+    }
+    if (stats)
+        fprintf(stderr, "stats: fuel_used=%llu peak_memory=%llu wall_ms=%.3f output=%llu%s\n",
+                (unsigned long long)r.fuel_used, (unsigned long long)r.peak_memory,
+                (double)r.wall_ns / 1e6,
+                (unsigned long long)(r.stdout_bytes + r.stderr_bytes),
+                metering ? "" : " (no metering)");
+    wasi_free(c);
+    wasm_module_free(m);
+    return status;
+}
 
 int cmd_run_wasm(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "boxagent run-wasm: not built yet\n");
-    return 1;
+    char cwd[4096];
+    if (!getcwd(cwd, sizeof cwd)) {
+        fprintf(stderr, "boxagent run-wasm: cannot get the current directory\n");
+        return 1;
+    }
+    policy_set *p = policy_new(cwd);
+    if (!p) {
+        fprintf(stderr, "boxagent run-wasm: bad workspace %s\n", cwd);
+        return 1;
+    }
+    bool metering = true, stats = false;
+    wasi_run_limits lim = {0};
+    char **envs = xcalloc((size_t)argc + 1, sizeof *envs);
+    size_t nenv = 0;
+    int status = 2, i = 1;
+    for (; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "--")) {
+            i++;
+            break;
+        }
+        if (a[0] != '-' || !a[1])
+            break;
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            usage(stdout);
+            status = 0;
+            goto out;
+        } else if (!strcmp(a, "--no-metering")) {
+            metering = false;
+        } else if (!strcmp(a, "--stats")) {
+            stats = true;
+        } else if (!v) {
+            fprintf(stderr, "boxagent run-wasm: %s needs a value\n", a);
+            goto out;
+        } else if (!strcmp(a, "--cap")) {
+            if (!add_line(p, v, a))
+                goto out;
+            i++;
+        } else if (!strcmp(a, "--dir")) {
+            char *line = xasprintf("write:%s", v);
+            bool ok = add_line(p, line, a);
+            free(line);
+            if (!ok)
+                goto out;
+            i++;
+        } else if (!strcmp(a, "--env")) {
+            const char *eq = strchr(v, '=');
+            if (!eq || eq == v) {
+                fprintf(stderr, "boxagent run-wasm: --env wants NAME=VALUE, got %s\n", v);
+                goto out;
+            }
+            char *line = xasprintf("env:%.*s", (int)(eq - v), v);
+            bool ok = add_line(p, line, a);
+            free(line);
+            if (!ok)
+                goto out;
+            envs[nenv++] = xstrdup(v);
+            i++;
+        } else if (!strcmp(a, "--manifest")) {
+            policy_error e;
+            memset(&e, 0, sizeof e);
+            if (!policy_load_file(p, v, &e)) {
+                fprintf(stderr, "boxagent run-wasm: %s:%d:%d: %s\n", v, e.line, e.column,
+                        e.message);
+                goto out;
+            }
+            i++;
+        } else if (!strcmp(a, "--fuel") || !strcmp(a, "--memory") || !strcmp(a, "--timeout")) {
+            uint64_t n;
+            bool ok = a[2] == 'f' ? util_parse_u64(v, &n)
+                      : a[2] == 'm' ? util_parse_size(v, &n)
+                                    : util_parse_duration_ms(v, &n);
+            if (!ok || n == 0) {
+                fprintf(stderr, "boxagent run-wasm: %s: bad value %s\n", a, v);
+                goto out;
+            }
+            if (a[2] == 'f')
+                lim.fuel = n;
+            else if (a[2] == 'm')
+                lim.memory_bytes = n;
+            else
+                lim.timeout_ms = n;
+            i++;
+        } else {
+            fprintf(stderr, "boxagent run-wasm: unknown option %s\n", a);
+            usage(stderr);
+            goto out;
+        }
+    }
+    if (i >= argc) {
+        usage(stderr);
+        goto out;
+    }
+    /* env: grants from --cap/--manifest pass the host's value unless --env set one. */
+    for (size_t k = 0; k < p->ncaps; k++) {
+        const policy_cap *cap = &p->caps[k];
+        if (cap->kind != POLICY_ENV || !cap->name)
+            continue;
+        size_t nl = strlen(cap->name);
+        bool given = false;
+        for (size_t j = 0; j < nenv; j++)
+            if (!strncmp(envs[j], cap->name, nl) && envs[j][nl] == '=')
+                given = true;
+        const char *hv = getenv(cap->name);
+        if (!given && hv) {
+            envs = xrealloc(envs, (nenv + 2) * sizeof *envs);
+            envs[nenv++] = xasprintf("%s=%s", cap->name, hv);
+        }
+    }
+    status = run(p, metering, stats, &lim, envs, nenv, argv[i], argc - i, argv + i);
+out:
+    for (size_t k = 0; k < nenv; k++)
+        free(envs[k]);
+    free(envs);
+    policy_free(p);
+    return status;
 }

@@ -1,0 +1,29 @@
+/* wasi_link.c — the wasi_snapshot_preview1 import table: defines every host function in a
+ * linker. Functions reach their context through wasm_instance_user(), so a linker is shared. */
+#include <stdio.h>
+
+#include "wasi/wasi_int.h"
+
+typedef struct wasi_import {
+    const char *name;
+    const char *sig;
+    wasm_host_func fn;
+} wasi_import;
+
+#define WASI_ROW(name, sig) {#name, sig, wasi_fn_##name},
+static const wasi_import imports[] = {WASI_FN_LIST(WASI_ROW)};
+#undef WASI_ROW
+
+bool wasi_link(wasm_linker *l, wasm_error *err)
+{
+    if (!l) {
+        if (err)
+            snprintf(err->message, sizeof err->message, "wasi_link: no linker");
+        return false;
+    }
+    for (size_t i = 0; i < sizeof imports / sizeof imports[0]; i++)
+        if (!wasm_linker_define_func(l, "wasi_snapshot_preview1", imports[i].name, imports[i].sig,
+                                     imports[i].fn, NULL, err))
+            return false;
+    return true;
+}
