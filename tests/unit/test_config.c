@@ -3,6 +3,7 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "agent/config.h"
 
@@ -100,7 +101,10 @@ Test(config, defaults_are_least_privilege)
     agent_profile_free(&p);
     agent_config_free(c);
     /* missing file: a built-in read-only default agent */
-    c = agent_config_load("/nonexistent-dir-for-test/..", &e);
+    char dir[] = "/tmp/boxagent-cfg-XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    c = agent_config_load(dir, &e);
+    rmdir(dir);
     cr_assert_not_null(c);
     cr_assert(!c->from_file);
     cr_assert(agent_config_profile(c, NULL, &p, err, sizeof err));
@@ -126,7 +130,11 @@ Test(config, narrowing_never_widens)
     cr_assert_eq(p.access, AGENT_ACCESS_READ_ONLY);
     cr_assert(!policy_check_path(p.policy, "/tmp/src/a", POLICY_ACCESS_WRITE).allowed);
     cr_assert(!policy_check_fetch(p.policy, "https://example.com/").allowed);
-    cr_assert(!policy_check_path(p.policy, "/tmp/src/other", POLICY_ACCESS_READ).allowed);
+    cr_assert(!policy_check_path(p.policy, "/tmp/other", POLICY_ACCESS_READ).allowed);
+    agent_profile orig;
+    cr_assert(agent_config_profile(c, "x", &orig, err, sizeof err));
+    cr_assert(policy_is_subset(p.policy, orig.policy));
+    agent_profile_free(&orig);
     cr_assert(policy_check_path(p.policy, "/tmp/src/sub/f", POLICY_ACCESS_READ).allowed);
     free(dropped);
     agent_access so = AGENT_ACCESS_SEARCH_ONLY;
