@@ -1,0 +1,106 @@
+/* render.c — terminal and JSON-lines rendering of the agent's event stream. */
+#include "agent/render.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void agent_render_init(agent_render *r, FILE *out, bool json)
+{
+    memset(r, 0, sizeof *r);
+    r->out = out;
+    r->json = json;
+    const char *nc = getenv("NO_COLOR");
+    r->color = !json && isatty(fileno(out)) && !(nc && *nc);
+    r->at_bol = true;
+}
+
+#define C(r, code) ((r)->color ? "\x1b[" code "m" : "")
+
+static void nl(agent_render *r)
+{
+    if (!r->at_bol) fputc('\n', r->out);
+    r->at_bol = true;
+}
+
+/* print at most max bytes of s on one line, control characters shown as spaces */
+static void oneline(FILE *f, const char *s, size_t n, size_t max)
+{
+    size_t i = 0;
+    for (; i < n && i < max; i++) {
+        unsigned char c = (unsigned char)s[i];
+        fputc(c < 0x20 || c == 0x7f ? ' ' : c, f);
+    }
+    if (i < n) fputs("…", f);
+}
+
+void agent_render_event(void *user, const agent_event *ev)
+{
+    agent_render *r = user;
+    FILE *f = r->out;
+    if (r->json) {
+        json_t *j = agent_event_to_json(ev);
+        char *s = json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII);
+        if (s) fprintf(f, "%s\n", s);
+        free(s);
+        json_decref(j);
+        fflush(f);
+        return;
+    }
+    switch (ev->kind) {
+    case AGENT_EV_TEXT:
+        fwrite(ev->text, 1, ev->len, f);
+        if (ev->len) r->at_bol = ev->text[ev->len - 1] == '\n';
+        break;
+    case AGENT_EV_TOOL_CALL:
+        nl(r);
+        fprintf(f, "%s▸ %s%s ", C(r, "1;36"), ev->tool ? ev->tool : "?", C(r, "0"));
+        oneline(f, ev->args ? ev->args : "", ev->args ? strlen(ev->args) : 0, 200);
+        fputc('\n', f);
+        break;
+    case AGENT_EV_TOOL_RESULT: {
+        bool denied = ev->decision && !strcmp(ev->decision, "denied");
+        bool err = !denied && ev->is_error;
+        if (denied)
+            fprintf(f, "  %s✗ DENIED%s %s: %s\n", C(r, "1;31"), C(r, "0"),
+                    ev->tool ? ev->tool : "?", ev->reason ? ev->reason : "");
+        else if (err) {
+            fprintf(f, "  %s! error%s %s: ", C(r, "33"), C(r, "0"), ev->tool ? ev->tool : "?");
+            oneline(f, ev->output ? ev->output : "", ev->output_len, 200);
+            fputc('\n', f);
+        } else {
+            fprintf(f, "  %s✓ %s%s (%s) — %zu bytes%s", C(r, "32"), ev->tool ? ev->tool : "?",
+                    C(r, "0"), ev->reason && *ev->reason ? ev->reason : "allowed", ev->output_len,
+                    ev->output_len ? ": " : "");
+            fputs(C(r, "2"), f);
+            oneline(f, ev->output ? ev->output : "", ev->output_len, 100);
+            fprintf(f, "%s\n", C(r, "0"));
+        }
+        r->at_bol = true;
+        break;
+    }
+    case AGENT_EV_GUARD:
+        nl(r);
+        fprintf(f, "%s⚠ %s%s: %.*s\n", C(r, "1;33"), ev->guard ? ev->guard : "guard", C(r, "0"),
+                (int)ev->len, ev->text ? ev->text : "");
+        break;
+    case AGENT_EV_COMPACTED:
+        nl(r);
+        fprintf(f, "%s… older turns summarised to fit the context%s\n", C(r, "2"), C(r, "0"));
+        break;
+    case AGENT_EV_ERROR:
+        nl(r);
+        fprintf(stderr, "%serror:%s %.*s\n", C(r, "1;31"), C(r, "0"), (int)ev->len,
+                ev->text ? ev->text : "");
+        break;
+    case AGENT_EV_DONE:
+        nl(r);
+        fprintf(f, "%s— %s · %llu tokens in, %llu out%s%s%s\n", C(r, "2"),
+                agent_outcome_name(ev->outcome), (unsigned long long)ev->total.input,
+                (unsigned long long)ev->total.output, ev->session ? " · session " : "",
+                ev->session ? ev->session : "", C(r, "0"));
+        break;
+    default: break;
+    }
+    fflush(f);
+}
