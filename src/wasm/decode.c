@@ -145,7 +145,7 @@ static bool rd_constexpr(rd *r, wasm_module *m, uint8_t want, constexpr_t *ce, b
     case 0x23: {
         uint32_t g = rd_u32(r);
         if (r->failed) return false;
-        if (g >= (imported_only ? m->nimp_globals : m->nglobals))
+        if (g >= m->nimp_globals || (imported_only && g >= m->nimp_globals))
             return rd_fail(r, "unknown global");
         if (m->globals[g].type.mut)
             return rd_fail(r, "constant expression required");

@@ -135,6 +135,7 @@ wasm_instance *wasm_instantiate(const wasm_module *m, const wasm_linker *l,
         return NULL;
     }
     wasm_instance *inst = xcalloc(1, sizeof *inst);
+    bool keep = false;
     inst->m = m;
     if (limits)
         inst->limits = *limits;
@@ -190,6 +191,9 @@ wasm_instance *wasm_instantiate(const wasm_module *m, const wasm_linker *l,
         g->val = eval_const(inst, &gd->init);
         inst->globals[m->nimp_globals + i] = g;
     }
+    /* From here on, a failure may already have stored references to this instance's
+     * functions in imported tables or globals: such an instance is kept alive by the linker. */
+    keep = l && (m->nimp_tables || m->nimp_globals);
     if (!init_segments(inst, err))
         goto fail;
     if (m->has_start) {
@@ -203,7 +207,10 @@ wasm_instance *wasm_instantiate(const wasm_module *m, const wasm_linker *l,
 fail:
     if (err && !err->message[0])
         wasm_set_error(err, "instantiation failed");
-    wasm_instance_free(inst);
+    if (keep)
+        wasm_linker_keep((wasm_linker *)l, inst);
+    else
+        wasm_instance_free(inst);
     return NULL;
 }
 

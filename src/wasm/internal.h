@@ -279,6 +279,7 @@ wasm_trap wasm_trap_set(wasm_instance *inst, wasm_trap t);
 void wasm_instance_free_stacks(wasm_instance *inst);
 
 /* linker.c */
+void wasm_linker_keep(wasm_linker *l, wasm_instance *inst);
 const wasm_extern *wasm_linker_lookup(const wasm_linker *l, const char *module, const char *name);
 
 #endif

@@ -21,7 +21,15 @@ struct wasm_linker {
     size_t ntables;
     wasm_memory **mems;
     size_t nmems;
+    wasm_instance **kept; /* failed instantiations whose functions may still be referenced */
+    size_t nkept;
 };
+
+void wasm_linker_keep(wasm_linker *l, wasm_instance *inst)
+{
+    l->kept = xrealloc(l->kept, (l->nkept + 1) * sizeof *l->kept);
+    l->kept[l->nkept++] = inst;
+}
 
 wasm_linker *wasm_linker_new(void) { return xcalloc(1, sizeof(wasm_linker)); }
 
@@ -47,6 +55,9 @@ void wasm_linker_free(wasm_linker *l)
         free(l->mems[i]);
     }
     free(l->mems);
+    for (size_t i = 0; i < l->nkept; i++)
+        wasm_instance_free(l->kept[i]);
+    free(l->kept);
     free(l);
 }
 

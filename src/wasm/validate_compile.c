@@ -654,6 +654,10 @@ static bool compile_op(cc *c, uint8_t op)
                 return fail(c, "type mismatch (if without else must leave its parameters)");
         }
         if (f->kind == K_FUNC) {
+            /* branches to the function's label land on the return sequence */
+            if (f->patch >= 0)
+                c->dead = false;
+            resolve_chain(c, f->patch, c->m->ncode);
             if (!c->dead) {
                 c->vsn = f->height + f->nr;
                 emit_return(c);
