@@ -1,0 +1,209 @@
+/* jail_child.c — the two processes inside the jail. The cloned child becomes PID 1 of the new
+ * namespaces ("init"): it waits for the parent to write its uid/gid maps and cgroups, builds
+ * the filesystem view, drops every capability, then forks the program and reaps until the
+ * program exits; its exit tears the PID namespace down, killing anything left behind
+ * (daemons, double forks). The program process applies Landlock, the resource limits and
+ * seccomp, then execs. Only system calls here: the parent may be multi-threaded, so nothing
+ * that could take a lock another thread held at the fork. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <linux/securebits.h>
+#include <linux/seccomp.h>
+#include <net/if.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "jail/jail_internal.h"
+
+enum { FD_MSG = 3, FD_STATUS = 4 };
+
+static _Noreturn void die(const char *msg, int code)
+{
+    size_t n = strlen(msg);
+    while (n > 0) {
+        ssize_t w = write(FD_MSG, msg, n);
+        if (w <= 0) break;
+        msg += w;
+        n -= (size_t)w;
+    }
+    _exit(code);
+}
+
+static _Noreturn void die_errno(const char *what)
+{
+    char msg[512];
+    snprintf(msg, sizeof msg, "jail: %s: %s", what, strerrordesc_np(errno));
+    die(msg, 126);
+}
+
+/* Put the program's stdio on 0/1/2, the message and status pipes on 3/4, close the rest. */
+static int arrange_fds(const jail_child_fds *f)
+{
+    int want[5] = {f->in_r, f->out_w, f->err_w, f->msg_w, f->status_w};
+    int high = 0;
+    for (int i = 0; i < 5; i++)
+        if (want[i] > high) high = want[i];
+    if (f->sync_r > high) high = f->sync_r;
+    int tmp[5];
+    for (int i = 0; i < 5; i++) {
+        tmp[i] = fcntl(want[i], F_DUPFD_CLOEXEC, high + 1);
+        if (tmp[i] < 0) return -1;
+        high = tmp[i];
+    }
+    for (int i = 0; i < 5; i++) {
+        if (dup3(tmp[i], i, i < 3 ? 0 : O_CLOEXEC) < 0) return -1;
+    }
+    if (syscall(SYS_close_range, 5, ~0U, 0) != 0) {
+        for (int fd = 5; fd <= high; fd++) close(fd);
+    }
+    return 0;
+}
+
+static void loopback_up(void)
+{
+    int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (s < 0) return;
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    memcpy(ifr.ifr_name, "lo", 3);
+    if (ioctl(s, SIOCGIFFLAGS, &ifr) == 0) {
+        ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+        ioctl(s, SIOCSIFFLAGS, &ifr);
+    }
+    close(s);
+}
+
+/* No capabilities, ever again: empty bounding, ambient, inheritable, permitted and effective
+ * sets, and securebits so that uid 0 gains nothing at exec. */
+static void drop_caps(void)
+{
+    for (int c = 0; c < 64; c++)
+        if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) != 0 && errno == EINVAL) break;
+    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+    if (prctl(PR_SET_SECUREBITS,
+              SECBIT_NOROOT | SECBIT_NOROOT_LOCKED | SECBIT_NO_SETUID_FIXUP |
+                  SECBIT_NO_SETUID_FIXUP_LOCKED | SECBIT_KEEP_CAPS_LOCKED |
+                  SECBIT_NO_CAP_AMBIENT_RAISE | SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED,
+              0, 0, 0) != 0)
+        die_errno("securebits");
+    struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+    struct __user_cap_data_struct data[2];
+    memset(data, 0, sizeof data);
+    if (syscall(SYS_capset, &hdr, data) != 0) die_errno("capset");
+    if (prctl(PR_CAPBSET_READ, 0, 0, 0, 0) != 0) die("jail: capability bounding set not empty", 126);
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) die_errno("no_new_privs");
+}
+
+static void set_limit(int res, uint64_t soft, uint64_t hard, const char *what)
+{
+    struct rlimit rl = {.rlim_cur = (rlim_t)soft, .rlim_max = (rlim_t)hard};
+    if (setrlimit(res, &rl) != 0) die_errno(what);
+}
+
+static _Noreturn void exec_program(const jail_plan *pl)
+{
+    const char *name = pl->argv[0];
+    if (strchr(name, '/')) {
+        execve(name, pl->argv, pl->envp);
+    } else {
+        int saved = ENOENT;
+        char path[4096];
+        for (size_t i = 0; pl->path_dirs[i]; i++) {
+            int n = snprintf(path, sizeof path, "%s/%s", pl->path_dirs[i], name);
+            if (n <= 0 || (size_t)n >= sizeof path) continue;
+            execve(path, pl->argv, pl->envp);
+            if (errno == EACCES) saved = EACCES;
+            else if (errno != ENOENT && errno != ENOTDIR) {
+                saved = errno;
+                break;
+            }
+        }
+        errno = saved;
+        if (saved == ENOENT) {
+            char msg[1200];
+            snprintf(msg, sizeof msg, "jail: %s: command not found", name);
+            die(msg, 127);
+        }
+    }
+    char msg[1200];
+    snprintf(msg, sizeof msg, "jail: cannot execute %s: %s", name, strerrordesc_np(errno));
+    die(msg, errno == ENOENT ? 127 : 126);
+}
+
+static _Noreturn void program(const jail_plan *pl)
+{
+    char msg[512];
+    close(FD_STATUS);
+    if (setsid() < 0) die_errno("setsid");
+    if (pl->ll_abi > 0 && jail_landlock_apply(pl, msg, sizeof msg) != 0) die(msg, 126);
+    set_limit(RLIMIT_CORE, 0, 0, "RLIMIT_CORE");
+    if (pl->cpu_ms) {
+        uint64_t s = (pl->cpu_ms + 999) / 1000;
+        set_limit(RLIMIT_CPU, s, s + 1, "RLIMIT_CPU");
+    }
+    if (pl->file_size) set_limit(RLIMIT_FSIZE, pl->file_size, pl->file_size, "RLIMIT_FSIZE");
+    if (pl->open_files) set_limit(RLIMIT_NOFILE, pl->open_files, pl->open_files, "RLIMIT_NOFILE");
+    if (pl->rlimit_nproc && pl->processes)
+        set_limit(RLIMIT_NPROC, pl->processes, pl->processes, "RLIMIT_NPROC");
+    if (pl->seccomp) {
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) die_errno("no_new_privs");
+        if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, pl->seccomp, 0, 0) != 0 ||
+            prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, jail_seccomp_personality(), 0, 0) != 0)
+            die_errno("seccomp");
+    }
+    /* Last, so the (possibly sanitizer-built) supervisor is never limited by it. */
+    if (pl->rlimit_as && pl->memory) set_limit(RLIMIT_AS, pl->memory, pl->memory, "RLIMIT_AS");
+    exec_program(pl);
+}
+
+_Noreturn void jail_child_main(const jail_plan *pl, const jail_child_fds *fds)
+{
+    char c;
+    if (read(fds->sync_r, &c, 1) != 1) _exit(125); /* the parent gave up */
+    if (arrange_fds(fds) != 0) _exit(125);
+    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+
+    char msg[512];
+    sethostname("boxagent", 8);
+    loopback_up();
+    if (jail_mount_setup(pl, msg, sizeof msg) != 0) die(msg, 126);
+    if (chdir(pl->cwd) != 0) {
+        if (!pl->cwd_fallback || chdir(pl->cwd_fallback) != 0) {
+            snprintf(msg, sizeof msg, "jail: working directory %s is not visible in the jail",
+                     pl->cwd);
+            die(msg, 126);
+        }
+    }
+    drop_caps();
+
+    pid_t pid = (pid_t)syscall(SYS_clone, SIGCHLD, NULL, NULL, NULL, NULL);
+    if (pid < 0) die_errno("fork");
+    if (pid == 0) program(pl);
+    close(0);
+    close(1);
+    close(2);
+    int status = 0;
+    for (;;) {
+        int st;
+        pid_t w = waitpid(-1, &st, __WALL);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            break;
+        }
+        if (w == pid) {
+            status = st;
+            break;
+        }
+    }
+    if (write(FD_STATUS, &status, sizeof status) != (ssize_t)sizeof status) _exit(124);
+    _exit(0);
+}
