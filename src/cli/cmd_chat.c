@@ -1,12 +1,172 @@
-/* cmd_chat.c — `boxagent chat` (placeholder until its layer lands). */
+/* cmd_chat.c — `boxagent chat`: an interactive session with an agent. Line editing and
+ * history with libedit (history kept in <ws>/.boxagent/chat_history); tool calls and denials
+ * are shown as they happen; Ctrl-C cancels the running turn, not the program; Ctrl-D or /quit
+ * leaves. Same options as `run` (without the task). */
+#include <editline/readline.h>
+#include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
+#include "agent/launch.h"
+#include "agent/render.h"
 #include "cli/commands.h"
+#include "util/util.h"
+
+static agent *volatile running_agent;
+
+static void on_sigint(int sig)
+{
+    (void)sig;
+    agent *a = running_agent;
+    if (a) agent_cancel(a);
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: boxagent chat [--workspace DIR] [--agent NAME] [--model PROVIDER/MODEL]\n"
+               "                     [--access LEVEL] [--cap CAP]... [--resume ID] [--json]\n"
+               "In the chat: /help, /usage, /session, /quit (or Ctrl-D). Ctrl-C cancels a turn.\n");
+}
+
+static char *read_line(bool tty, const char *prompt)
+{
+    if (tty) return readline(prompt);
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n = getline(&line, &cap, stdin);
+    if (n < 0) {
+        free(line);
+        return NULL;
+    }
+    if (n && line[n - 1] == '\n') line[n - 1] = 0;
+    return line;
+}
 
 int cmd_chat(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "boxagent chat: not built yet\n");
-    return 1;
+    static const struct option opts[] = {
+        {"workspace", required_argument, 0, 'w'}, {"agent", required_argument, 0, 'a'},
+        {"model", required_argument, 0, 'm'},     {"access", required_argument, 0, 'A'},
+        {"cap", required_argument, 0, 'c'},       {"json", no_argument, 0, 'j'},
+        {"resume", required_argument, 0, 'r'},    {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    agent_launch l = {.workspace = "."};
+    char **caps = NULL;
+    size_t ncaps = 0;
+    bool json = false;
+    const char *resume = NULL;
+    int c, rc = 2;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "w:a:m:A:c:jr:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'w': l.workspace = optarg; break;
+        case 'a': l.agent_name = optarg; break;
+        case 'm': l.model = optarg; break;
+        case 'A': l.access = optarg; break;
+        case 'c':
+            caps = xrealloc(caps, (ncaps + 1) * sizeof *caps);
+            caps[ncaps++] = optarg;
+            break;
+        case 'j': json = true; break;
+        case 'r': resume = optarg; break;
+        case 'h':
+            usage(stdout);
+            rc = 0;
+            goto out;
+        default: usage(stderr); goto out;
+        }
+    }
+    if (optind != argc) {
+        usage(stderr);
+        goto out;
+    }
+    l.caps = caps;
+    l.ncaps = ncaps;
+    agent_render r;
+    agent_render_init(&r, stdout, json);
+    l.on_event = agent_render_event;
+    l.event_user = &r;
+    agent_env env;
+    char *err = NULL;
+    rc = 1;
+    if (!agent_env_open(&l, &env, &err)) {
+        fprintf(stderr, "boxagent chat: %s\n", err);
+        free(err);
+        goto out;
+    }
+    if (env.dropped && *env.dropped)
+        fprintf(stderr, "boxagent chat: not granted (beyond the agent's capabilities):\n%s\n",
+                env.dropped);
+    bool ok = resume ? agent_session_resume(env.agent, resume, &err)
+                     : agent_session_new(env.agent, "chat", &err);
+    if (!ok) {
+        fprintf(stderr, "boxagent chat: %s\n", err);
+        free(err);
+        agent_env_close(&env);
+        goto out;
+    }
+    bool tty = isatty(0) && isatty(1);
+    char *hist = xasprintf("%s/.boxagent/chat_history", env.cfg->workspace);
+    if (tty) {
+        using_history();
+        read_history(hist);
+        printf("boxagent chat — agent %s (%s), model %s/%s, session %s\n"
+               "Ctrl-C cancels a turn; /quit or Ctrl-D leaves.\n",
+               env.profile.name, agent_access_name(env.profile.access),
+               llm_provider_type(env.llm), llm_provider_model(env.llm),
+               agent_session_id(env.agent));
+    }
+    struct sigaction sa = {.sa_handler = on_sigint}, old;
+    sigemptyset(&sa.sa_mask);
+    rc = 0;
+    for (;;) {
+        char *line = read_line(tty, "› ");
+        if (!line) break;
+        char *t = line;
+        while (*t == ' ' || *t == '\t') t++;
+        if (!*t) {
+            free(line);
+            continue;
+        }
+        if (tty) add_history(t);
+        if (!strcmp(t, "/quit") || !strcmp(t, "/exit")) {
+            free(line);
+            break;
+        }
+        if (!strcmp(t, "/help")) {
+            usage(stdout);
+            free(line);
+            continue;
+        }
+        if (!strcmp(t, "/usage") || !strcmp(t, "/session")) {
+            llm_usage u = agent_total_usage(env.agent);
+            printf("session %s · %llu tokens in, %llu out, %llu cached\n",
+                   agent_session_id(env.agent), (unsigned long long)u.input,
+                   (unsigned long long)u.output, (unsigned long long)u.cached);
+            free(line);
+            continue;
+        }
+        running_agent = env.agent;
+        sigaction(SIGINT, &sa, &old);
+        agent_result res;
+        agent_outcome o = agent_run(env.agent, t, &res);
+        sigaction(SIGINT, &old, NULL);
+        running_agent = NULL;
+        if (o != AGENT_DONE && !json) fprintf(stderr, "(%s)\n", res.message);
+        if (o == AGENT_FAILED) rc = 1;
+        agent_result_free(&res);
+        free(line);
+    }
+    if (tty) {
+        write_history(hist);
+        putchar('\n');
+    }
+    free(hist);
+    agent_env_close(&env);
+out:
+    free(caps);
+    return rc;
 }

@@ -263,6 +263,7 @@ bool llm_http_post(llm_http_call *c, llm_error *err)
                        curlerr[0] ? curlerr : curl_easy_strerror(rc));
             retryable = true;
         }
+        err->attempts = att + 1;
         curl_easy_cleanup(a.curl);
         buf_free(&a.errbody);
         if (done || !retryable || delivered || att + 1 >= max_attempts) break;
