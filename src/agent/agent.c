@@ -77,9 +77,10 @@ bool agent_session_new(agent *a, const char *title, char **err)
         if (err) *err = xstrdup("no session store");
         return false;
     }
-    if (!store_session_create(a->o.store, a->name, llm_provider_model(a->o.llm), title,
-                              a->session, err))
-        return false;
+    char *model = xasprintf("%s/%s", llm_provider_type(a->o.llm), llm_provider_model(a->o.llm));
+    bool ok = store_session_create(a->o.store, a->name, model, title, a->session, err);
+    free(model);
+    if (!ok) return false;
     a->has_session = true;
     return true;
 }

@@ -140,8 +140,8 @@ void agent_run_tools(agent *a, const llm_message *msg, llm_message *out, int *nc
         if (j->ran) {
             const char *text = j->res.output ? j->res.output : "";
             if (j->res.decision == TOOLS_DENIED) {
-                char *t = xasprintf("DENIED by the runtime (final; do not retry): %s%s%s",
-                                    j->res.reason, *text ? "\n" : "", text);
+                char *t = xasprintf("DENIED by the runtime (final; do not retry or work around "
+                                    "it): %s", j->res.reason);
                 llm_msg_add_result(out, j->call->id, t, true);
                 free(t);
             } else
