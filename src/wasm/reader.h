@@ -127,10 +127,12 @@ static inline bool rd_bytes(rd *r, size_t n, const uint8_t **out)
 /* A vector count that must fit in the remaining bytes (each element takes >= min_size). */
 static inline uint32_t rd_count(rd *r, size_t min_size)
 {
+    const uint8_t *at = r->p;
     uint32_t n = rd_u32(r);
     if (r->failed)
         return 0;
     if (min_size && (uint64_t)n * min_size > rd_left(r)) {
+        r->p = at;
         rd_fail(r, "unexpected end (count larger than the remaining bytes)");
         return 0;
     }
