@@ -1,0 +1,203 @@
+#!/usr/bin/env bash
+# jail.sh — the native jail attacked from inside, through `boxagent exec` (ASan build):
+# filesystem view and Landlock (reads/writes outside grants, /etc/shadow, .boxagent, .git,
+# planted symlinks), identity (ownership, capabilities), process isolation (host processes
+# invisible, daemons killed), seccomp (ptrace, mount, unshare, sockets ...), limits (fork
+# bomb, memory hog, output flood, timeout, cpu), environment, fail-closed refusals, CLI.
+set -u
+B=${B:-build}
+BOXAGENT=${BOXAGENT:-$B/asan/boxagent}
+PROBE_SRC=$B/jail/probe
+pass=0 fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | head -n 20 | sed 's/^/    /'; }
+check() { local name=$1; shift; if "$@"; then ok; else bad "$name" "rc=${rc:-} out=${o:0:300} err=${e:0:300}"; fi; }
+
+if [ ! -x "$PROBE_SRC" ]; then echo "missing $PROBE_SRC (make $B/jail/probe)"; echo "0 passed, 1 failed"; exit 1; fi
+T=$(mktemp -d /tmp/jail-suite.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+WS=$T/ws
+mkdir -p "$WS/sub" "$WS/.git" "$WS/.boxagent" "$T/bin" "$T/outside"
+cp "$PROBE_SRC" "$T/bin/probe"
+P=$T/bin/probe
+echo "hello" >"$WS/in.txt"
+echo "s3cret-outside" >"$T/outside/secret.txt"
+echo "tok-123" >"$WS/.boxagent/token"
+echo "[core]" >"$WS/.git/config"
+
+X() { "$BOXAGENT" exec --workspace "$WS" "$@"; }
+# run OUTVAR ERRVAR RCVAR args... — capture stdout, stderr and status of `boxagent exec`.
+run() {
+  local __o=$1 __e=$2 __r=$3; shift 3
+  local of ef; of=$(mktemp "$T/o.XXXX"); ef=$(mktemp "$T/e.XXXX")
+  X "$@" >"$of" 2>"$ef"; printf -v "$__r" '%s' $?
+  printf -v "$__o" '%s' "$(cat "$of")"; printf -v "$__e" '%s' "$(cat "$ef")"
+  rm -f "$of" "$ef"
+}
+PR=(--cap "read:$T/bin" --cap "exec:$P")
+
+# ---------------------------------------------------------------- basics and CLI
+run o e rc --cap read:. --cap exec:cat -- cat in.txt
+check "cat in a read grant" [ "$rc" = 0 -a "$o" = hello ]
+run o e rc --cap read:. -- cat in.txt
+check "no exec: capability is a denial (exit 1)" [ "$rc" = 1 ]
+check "denial is a one-line error naming exec" grep -q "denied: exec cat" <<<"$e"
+run o e rc --cap read:. --cap exec:cat -- ls
+check "exec:cat does not allow ls" [ "$rc" = 1 ]
+run o e rc --cap 'exec:*' -- no-such-program-xyz
+check "missing program -> 127" [ "$rc" = 127 ]
+check "missing program message" grep -q "command not found" <<<"$e"
+run o e rc --bogus -- true
+check "unknown option -> 2" [ "$rc" = 2 ]
+run o e rc --cap read:.
+check "no program -> 2" [ "$rc" = 2 ]
+run o e rc --timeout nonsense --cap 'exec:*' -- true
+check "bad --timeout -> 2" [ "$rc" = 2 ]
+run o e rc --cap 'bogus:x' --cap 'exec:*' -- true
+check "bad capability -> 1" [ "$rc" = 1 ]
+"$BOXAGENT" exec --help >/dev/null 2>&1; check "--help exits 0" [ $? = 0 ]
+run o e rc --cap 'exec:*' -- bash -c 'exit 7'
+check "exit status propagates" [ "$rc" = 7 ]
+run o e rc --cap 'exec:*' -- bash -c 'kill -SEGV $$'
+check "signal -> 128+signal" [ "$rc" = 139 ]
+run o e rc --cap read:. --cap 'exec:*' -- pwd
+check "cwd is the workspace" [ "$o" = "$WS" ]
+o=$(printf 'abc\ndef\n' | X --stdin --cap 'exec:*' -- cat 2>/dev/null)
+check "--stdin feeds the program" [ "$o" = $'abc\ndef' ]
+o=$(X --cap 'exec:*' -- cat </dev/zero 2>/dev/null); rc=$?
+check "stdin is empty by default" [ "$rc" = 0 -a -z "$o" ]
+
+# ---------------------------------------------------------------- filesystem view + Landlock
+run o e rc --cap read:. "${PR[@]}" -- "$P" read "$T/outside/secret.txt" stat "$T/outside/secret.txt" \
+  list "$T/outside" list / read in.txt list . read /etc/passwd list /usr/bin
+check "read outside read: fails; inside works" [ "$o" = $'deny ENOENT\ndeny ENOENT\ndeny ENOENT\ndeny EACCES\nallow\nallow\nallow\nallow' ] 
+[ "$o" = $'deny ENOENT\ndeny ENOENT\ndeny ENOENT\ndeny EACCES\nallow\nallow\nallow\nallow' ] || echo "    got: $o"
+run o e rc --cap read:. "${PR[@]}" -- "$P" create new.txt write in.txt create /tmp/x create /usr/x create /etc/x
+check "read: is read-only; /tmp private and writable; system paths read-only" \
+  [ "$o" = $'deny EROFS\ndeny EROFS\nallow\ndeny EROFS\ndeny EROFS' ]
+run o e rc --cap read:. --cap write:./sub "${PR[@]}" -- "$P" create sub/new.txt create new.txt write in.txt
+check "write: only beneath its path" [ "$o" = $'allow\ndeny EROFS\ndeny EROFS' ]
+run o e rc --cap read:. "${PR[@]}" -- "$P" read /etc/shadow read /etc/gshadow write /etc/shadow chmod /etc/shadow
+check "/etc/shadow unreadable" [ "$o" = $'deny EACCES\ndeny EACCES\ndeny EACCES\ndeny EROFS' ]
+run o e rc --cap 'read:/etc/shadow' --cap read:. --cap 'exec:*' -- cat /etc/shadow
+check "/etc/shadow stays masked even when granted" [ "$rc" != 0 ]
+check "no shadow content leaks" bash -c '! grep -q "root:" <<<"$1"' _ "$o"
+run o e rc --cap write:. "${PR[@]}" -- "$P" read .boxagent/token list .boxagent create .boxagent/x
+check ".boxagent/ invisible even under write:." [ "$o" = $'deny EACCES\ndeny EACCES\ndeny EACCES' ]
+run o e rc --cap write:. "${PR[@]}" -- "$P" create .git/hooks-x write .git/config read .git/config create ok.txt
+check ".git/ read-only inside write:." [ "$o" = $'deny EROFS\ndeny EROFS\nallow\nallow' ]
+run o e rc --cap write:. --cap write:.git "${PR[@]}" -- "$P" create .git/hooks-x
+check ".git/ writable when named explicitly" [ "$o" = allow ]
+rm -f "$WS/ok.txt"
+
+# Planted symlinks inside a writable grant lead nowhere outside.
+run o e rc --cap write:. --cap 'exec:*' -- bash -c "ln -s $T/outside/secret.txt link1; ln -s / rootlink; ln -s /etc/shadow link2; ln -s ../.. up"
+check "symlinks can be planted" [ "$rc" = 0 -a -L "$WS/link1" ]
+run o e rc --cap write:. "${PR[@]}" -- "$P" read link1 read link2 list rootlink/tmp read "rootlink$T/outside/secret.txt" \
+  read "up/$(basename "$T")/outside/secret.txt" list "up/$(basename "$T")/outside"
+check "planted symlinks give no access outside" \
+  [ "$o" = $'deny ENOENT\ndeny EACCES\nallow\ndeny ENOENT\ndeny ENOENT\ndeny ENOENT' ]
+[ "$o" = $'deny ENOENT\ndeny EACCES\nallow\ndeny ENOENT\ndeny ENOENT\ndeny ENOENT' ] || echo "    got: $o"
+run o e rc --cap write:. --cap 'exec:*' -- cat link1
+check "cat through a planted link fails" [ "$rc" != 0 ]
+check "secret not printed" bash -c '! grep -q s3cret <<<"$1"' _ "$o"
+rm -f "$WS/link1" "$WS/link2" "$WS/rootlink" "$WS/up"
+
+run o e rc --cap "read:/proc" --cap 'exec:*' -- true
+check "a grant of /proc is refused" [ "$rc" = 1 ]
+check "refusal says why" grep -q "host kernel interface" <<<"$e"
+run o e rc --cap 'exec:*' -- bash -c 'echo 1 > /proc/sys/kernel/hostname'
+check "/proc/sys read-only" [ "$rc" != 0 ]
+
+# Ownership: files created in a write grant belong to the invoking user outside.
+run o e rc --cap write:. --cap 'exec:*' -- bash -c 'echo x > owned.txt; mkdir owned.d'
+check "created file owned by invoking uid" [ "$(stat -c %u:%g "$WS/owned.txt")" = "$(id -u):$(id -g)" ]
+check "created dir owned by invoking uid" [ "$(stat -c %u "$WS/owned.d")" = "$(id -u)" ]
+if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1 && command -v runuser >/dev/null; then
+  NW=$T/nobody-ws; mkdir -p "$NW"; chown nobody "$NW"; chmod 755 "$T"
+  (cd "$NW" && runuser -u nobody -- "$BOXAGENT" exec --cap write:. --cap 'exec:*' -- bash -c 'id -u; echo y > f') >"$T/nb.out" 2>"$T/nb.err"
+  check "non-root caller: same uid inside" [ "$(head -n1 "$T/nb.out")" = "$(id -u nobody)" ]
+  check "non-root caller: file owned by caller" [ "$(stat -c %U "$NW/f" 2>/dev/null)" = nobody ]
+fi
+
+# ---------------------------------------------------------------- identity and isolation
+run o e rc --cap 'exec:*' -- bash -c 'grep -E "^(CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs|Seccomp):" /proc/self/status | tr -s "\t" " "'
+check "no capabilities, no_new_privs, seccomp filter" [ "$o" = $'CapInh: 0000000000000000\nCapPrm: 0000000000000000\nCapEff: 0000000000000000\nCapBnd: 0000000000000000\nCapAmb: 0000000000000000\nNoNewPrivs: 1\nSeccomp: 2' ]
+run o e rc --cap 'exec:*' -- bash -c 'ls /proc | grep -cE "^[0-9]+$"'
+check "host processes invisible (few pids)" [ "$o" -le 4 ]
+run o e rc --cap 'exec:*' -- ps -e -o comm=
+check "ps shows only the jail" [ "$(grep -cvE '^(boxagent|bash|ps)$' <<<"$o")" = 0 ]
+run o e rc --cap 'exec:*' -- bash -c 'kill -0 '"$$"' 2>&1; echo $?'
+check "cannot signal host pids" [ "$(tail -n1 <<<"$o")" != 0 ]
+run o e rc "${PR[@]}" -- "$P" ptrace x mount /tmp unshare x socket raw socket inet socket inet6 \
+  socket packet socket netlink clone-ns x bpf x perf x keyctl x io_uring x userfaultfd x personality x socket unix clone3 x
+check "ptrace/mount/unshare/sockets/... fail with EPERM" \
+  [ "$o" = "$(printf 'deny EPERM\n%.0s' {1..15})"$'\nallow\ndeny ENOSYS' ]
+[ "$o" = "$(printf 'deny EPERM\n%.0s' {1..15})"$'\nallow\ndeny ENOSYS' ] || echo "    got: $(tr '\n' ' ' <<<"$o")"
+run o e rc --cap 'exec:*' -- bash -c 'cat /sys/class/net/*/address 2>/dev/null; ls /sys 2>&1 | head -1'
+check "no /sys" grep -q "No such file" <<<"$o"
+
+# ---------------------------------------------------------------- environment
+export JAIL_SUITE_SECRET=leak JAIL_SUITE_OK=fine
+run o e rc --cap 'exec:*' -- env
+check "environment emptied" [ "$(sort <<<"$o" | tr '\n' ' ')" = "HOME=/tmp LANG=C.UTF-8 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin " ]
+run o e rc --cap 'exec:*' --cap env:JAIL_SUITE_OK -- env
+check "env: passes only the named variable" bash -c 'grep -q "^JAIL_SUITE_OK=fine$" <<<"$1" && ! grep -q JAIL_SUITE_SECRET <<<"$1"' _ "$o"
+
+# ---------------------------------------------------------------- processes and limits
+pgrep_sleep() { pgrep -f "^sleep $1\$" >/dev/null; }
+run o e rc --cap 'exec:*' -- bash -c 'sleep 1001 & disown; setsid sleep 1002 & (setsid sleep 1003 &) ; nohup sleep 1004 >/dev/null 2>&1 & echo started'
+check "command with background daemons returns" [ "$rc" = 0 -a "$o" = started ]
+sleep 0.2
+check "disowned/setsid/double-forked daemons killed at the end" bash -c '! pgrep -f "^sleep 100[1-4]$"'
+start=$(date +%s%N)
+run o e rc --timeout 700ms --cap 'exec:*' -- bash -c 'sleep 1005 & disown; setsid sleep 1006 & sleep 30'
+el=$(( ($(date +%s%N) - start) / 1000000 ))
+check "timeout stops the command (exit 137)" [ "$rc" = 137 ]
+check "timeout reported" grep -q "stopped by the timeout limit" <<<"$e"
+check "timeout is prompt (<5s)" [ "$el" -lt 5000 ]
+sleep 0.2
+check "daemons killed on timeout" bash -c '! pgrep -f "^sleep 100[56]$"'
+
+start=$(date +%s%N)
+run o e rc --processes 40 --timeout 3s --cap 'exec:*' -- bash -c 'f(){ f | f & }; f; sleep 10'
+el=$(( ($(date +%s%N) - start) / 1000000 ))
+check "fork bomb contained and stopped" [ "$rc" != 0 -a "$el" -lt 8000 ]
+s2=$(date +%s%N); X --cap 'exec:*' -- true; rc=$?; el2=$(( ($(date +%s%N) - s2) / 1000000 ))
+check "machine responsive after the fork bomb" [ "$rc" = 0 -a "$el2" -lt 3000 ]
+check "no fork-bomb leftovers" bash -c '! pgrep -f "jail-suite" >/dev/null || true'
+run o e rc --processes 5 --cap 'exec:*' -- bash -c 'for i in 1 2 3 4 5 6 7 8 9 10; do sleep 2 & done; wait'
+check "process limit refuses forks beyond N" grep -qi "resource temporarily unavailable\|fork" <<<"$e"
+
+run o e rc --memory 64M --cap 'exec:*' -- python3 -c 'b = b"x" * (512 << 20); print(len(b))'
+check "memory hog stopped" [ "$rc" != 0 ]
+check "memory hog produced nothing" [ -z "$o" ]
+run o e rc --memory 64M --cap 'exec:*' -- python3 -c 'b = b"x" * (8 << 20); print(len(b))'
+check "small allocation within the memory limit works" [ "$rc" = 0 -a "$o" = 8388608 ]
+
+run o e rc --output 1000 --timeout 20s --cap 'exec:*' -- yes
+check "output flood cut" [ "${#o}" -lt 1100 ]
+check "cut marker present" grep -q "output cut at 1000 bytes" <<<"$o"
+check "flood stopped by the output limit" grep -q "stopped by the output limit" <<<"$e"
+run o e rc --output 100 --cap 'exec:*' -- bash -c 'head -c 5000 /dev/zero | tr "\0" a; echo; echo done >&2; exit 3'
+check "moderate overflow: cut but the program finishes" [ "$rc" = 3 ]
+run o e rc --cpu 1s --timeout 20s --cap 'exec:*' -- bash -c 'while :; do :; done'
+check "cpu limit stops a busy loop" grep -q "stopped by the cpu limit" <<<"$e"
+
+# ---------------------------------------------------------------- fail closed
+run o e rc --cap 'exec:*' -- true
+check "baseline runs" [ "$rc" = 0 ]
+o=$(BOXAGENT_JAIL_PRETEND_NO_LANDLOCK=1 X --cap 'exec:*' -- echo ran 2>"$T/e"); rc=$?
+check "no Landlock -> refuses" [ "$rc" = 1 -a -z "$o" ]
+check "refusal explains" grep -q "no Landlock" "$T/e"
+o=$(BOXAGENT_JAIL_PRETEND_NO_SECCOMP=1 X --cap 'exec:*' -- echo ran 2>"$T/e"); rc=$?
+check "no seccomp -> refuses" [ "$rc" = 1 -a -z "$o" ]
+o=$(BOXAGENT_JAIL_PRETEND_NO_LANDLOCK=1 X --allow-unsandboxed --cap 'exec:*' -- echo ran 2>"$T/e"); rc=$?
+check "--allow-unsandboxed runs, with a warning" bash -c '[ "$1" = ran ] && grep -q WITHOUT "$2"' _ "$o" "$T/e"
+if [ "$(id -u)" = 0 ]; then
+  o=$(BOXAGENT_JAIL_NO_CGROUP=1 X --cap 'exec:*' -- echo ran 2>"$T/e"); rc=$?
+  check "root without a pids cgroup -> refuses" [ "$rc" = 1 -a -z "$o" ]
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
