@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "audit/audit.h"
 #include "util/buf.h"
@@ -21,6 +22,13 @@ llm_provider *agent_provider_for(const agent_config *cfg, const char *spec, uint
         return NULL;
     }
     const agent_provider_conf *pc = agent_config_provider(cfg, prov);
+    /* a relative script path: the current directory first, then the workspace */
+    if (!strcmp(pc ? pc->type : prov, "script") && model[0] != '/' && cfg &&
+        access(model, R_OK) != 0) {
+        char *ws = xasprintf("%s/%s", cfg->workspace, model);
+        free(model);
+        model = ws;
+    }
     llm_options o = {.type = pc ? pc->type : prov,
                      .model = model,
                      .base_url = pc ? pc->base_url : NULL,
