@@ -2,6 +2,8 @@
  * a file or a directory tree, with a file-name glob filter, case-insensitivity, three output
  * modes (content, files_with_matches, count), context lines and a result cap. Binary files
  * and `.git` are skipped. Expensive patterns are stopped by the host's fuel limit. */
+#define _GNU_SOURCE
+#include <ctype.h>
 #include <errno.h>
 #include <fnmatch.h>
 #include <regex.h>
@@ -26,6 +28,9 @@ typedef struct g {
     long long results; /* matching lines (content) or files */
     long long files_searched, skipped_binary, skipped_large;
     bool capped;
+    bool literal, icase;
+    char *lit; /* the literal pattern (lower-cased when icase) */
+    size_t litlen;
 } g;
 
 static void print_line(const char *file, long long n, char sep, const char *s, size_t len)
@@ -38,6 +43,27 @@ static void print_line(const char *file, long long n, char sep, const char *s, s
     printf("%s%c%lld%c%.*s%s\n", file, sep, n, sep, (int)shown, s, shown < len ? " [... line truncated]" : "");
 }
 
+static bool is_literal(const char *p)
+{
+    return !strpbrk(p, ".[]()*+?{}|^$\\");
+}
+
+/* Offset of the first match at or after `from` (a line start), or -1. Literal patterns use
+ * memmem (on a lower-cased copy when case-insensitive); others run the regex over the rest of
+ * the buffer at once (REG_NEWLINE keeps matches within a line). */
+static long long find_next(g *st, const char *data, const char *folded, size_t len, size_t from)
+{
+    if (from >= len) return -1;
+    if (st->literal) {
+        const char *hay = folded ? folded : data;
+        const char *m = memmem(hay + from, len - from, st->lit, st->litlen);
+        return m ? (long long)(m - hay) : -1;
+    }
+    regmatch_t rm;
+    if (regexec(&st->re, data + from, 1, &rm, 0) != 0) return -1;
+    return (long long)from + (long long)rm.rm_so;
+}
+
 /* Search one file; returns false to stop everything (cap reached). */
 static bool search_file(g *st, const char *path, const char *shown_name)
 {
@@ -48,41 +74,60 @@ static bool search_file(g *st, const char *path, const char *shown_name)
         return true;
     }
     st->files_searched++;
-    if (tool_is_binary(data, len < 8192 ? len : 8192) || tool_is_binary(data, len)) {
+    if (tool_is_binary(data, len)) {
         st->skipped_binary++;
         free(data);
         return true;
     }
-    /* split into lines in place */
-    size_t nlines = 0, cap = 0;
-    char **lines = NULL;
-    size_t *lens = NULL;
+    /* line starts */
+    size_t nlines = 0, cap = 256;
+    size_t *starts = malloc(cap * sizeof *starts);
+    if (!starts) tool_fail("out of memory");
     for (size_t i = 0; i < len;) {
-        size_t j = i;
-        while (j < len && data[j] != '\n') j++;
         if (nlines == cap) {
-            cap = cap ? cap * 2 : 256;
-            lines = realloc(lines, cap * sizeof *lines);
-            lens = realloc(lens, cap * sizeof *lens);
-            if (!lines || !lens) tool_fail("out of memory");
+            cap *= 2;
+            starts = realloc(starts, cap * sizeof *starts);
+            if (!starts) tool_fail("out of memory");
         }
-        data[j < len ? j : len] = 0;
-        lines[nlines] = data + i;
-        lens[nlines++] = j - i;
-        i = j + 1;
+        starts[nlines++] = i;
+        const char *nl = memchr(data + i, '\n', len - i);
+        i = nl ? (size_t)(nl - data) + 1 : len;
     }
+    char *folded = NULL;
+    if (st->literal && st->icase) {
+        folded = malloc(len + 1);
+        if (!folded) tool_fail("out of memory");
+        for (size_t i = 0; i < len; i++) folded[i] = (char)tolower((unsigned char)data[i]);
+        folded[len] = 0;
+    }
+#define LINE_LEN(k) (((k) + 1 < nlines ? starts[(k) + 1] - 1 : (len && data[len - 1] == '\n' ? len - 1 : len)) - starts[k])
+
     long long matches = 0, last_printed = -1, after_left = 0;
     bool printed_any = false, stop = false;
-    for (size_t i = 0; i < nlines && !stop; i++) {
-        bool m = regexec(&st->re, lines[i], 0, NULL, 0) == 0;
-        if (!m) {
-            if (st->mode == CONTENT && after_left > 0) {
-                print_line(shown_name, (long long)i + 1, '-', lines[i], lens[i]);
-                last_printed = (long long)i;
+    size_t pos = 0, line = 0;
+    while (!stop) {
+        long long m = find_next(st, data, folded, len, pos);
+        size_t mline = nlines;
+        if (m >= 0) {
+            /* the line holding offset m (at or after `line`) */
+            size_t lo = line, hi = nlines;
+            while (hi - lo > 1) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (starts[mid] <= (size_t)m) lo = mid;
+                else hi = mid;
+            }
+            mline = lo;
+        }
+        if (st->mode == CONTENT) {
+            /* after-context of the previous match up to this one */
+            while (after_left > 0 && last_printed + 1 < (long long)mline && last_printed + 1 < (long long)nlines) {
+                size_t k = (size_t)(last_printed + 1);
+                print_line(shown_name, (long long)k + 1, '-', data + starts[k], LINE_LEN(k));
+                last_printed = (long long)k;
                 after_left--;
             }
-            continue;
         }
+        if (m < 0) break;
         matches++;
         if (st->mode == CONTENT) {
             if (st->results == st->max) {
@@ -90,20 +135,28 @@ static bool search_file(g *st, const char *path, const char *shown_name)
                 stop = true;
                 break;
             }
-            long long from = (long long)i - st->before;
+            long long from = (long long)mline - st->before;
             if (from <= last_printed) from = last_printed + 1;
             if (from < 0) from = 0;
             if ((st->before || st->after) && printed_any && from > last_printed + 1) printf("--\n");
-            for (long long k = from; k < (long long)i; k++) print_line(shown_name, k + 1, '-', lines[k], lens[k]);
-            print_line(shown_name, (long long)i + 1, ':', lines[i], lens[i]);
+            for (long long k = from; k < (long long)mline; k++)
+                print_line(shown_name, k + 1, '-', data + starts[k], LINE_LEN((size_t)k));
+            print_line(shown_name, (long long)mline + 1, ':', data + starts[mline], LINE_LEN(mline));
             printed_any = true;
-            last_printed = (long long)i;
+            last_printed = (long long)mline;
             after_left = st->after;
             st->results++;
         } else if (st->mode == FILES) {
             break;
         }
+        line = mline + 1;
+        if (line >= nlines) {
+            if (st->mode == CONTENT) after_left = 0;
+            break;
+        }
+        pos = starts[line];
     }
+#undef LINE_LEN
     if (matches && st->mode != CONTENT) {
         if (st->results == st->max) {
             st->capped = true;
@@ -115,8 +168,8 @@ static bool search_file(g *st, const char *path, const char *shown_name)
         }
     }
     if (st->mode == CONTENT && printed_any && (st->before || st->after)) printf("--\n");
-    free(lines);
-    free(lens);
+    free(starts);
+    free(folded);
     free(data);
     return !stop;
 }
@@ -156,7 +209,16 @@ int main(int argc, char **argv)
     st.after = targs_int(&a, "after_context", c);
     st.max = targs_int(&a, "max_results", 200);
     if (st.max < 1) st.max = 1;
-    int flags = REG_EXTENDED | REG_NEWLINE | (targs_bool(&a, "case_insensitive", false) ? REG_ICASE : 0);
+    st.icase = targs_bool(&a, "case_insensitive", false);
+    int flags = REG_EXTENDED | REG_NEWLINE | (st.icase ? REG_ICASE : 0);
+    st.literal = is_literal(pattern);
+    if (st.literal) {
+        st.lit = strdup(pattern);
+        if (!st.lit) tool_fail("out of memory");
+        st.litlen = strlen(st.lit);
+        if (st.icase)
+            for (size_t i = 0; i < st.litlen; i++) st.lit[i] = (char)tolower((unsigned char)st.lit[i]);
+    }
     int rc = regcomp(&st.re, pattern, flags);
     if (rc != 0) {
         char msg[256];
@@ -182,5 +244,6 @@ int main(int argc, char **argv)
     if (st.skipped_large) printf("[%lld file%s larger than %u MiB skipped]\n", st.skipped_large, st.skipped_large == 1 ? "" : "s", MAX_FILE >> 20);
     if (visited >= MAX_VISIT) printf("[search stopped after %d entries; narrow path]\n", MAX_VISIT);
     regfree(&st.re);
+    free(st.lit);
     return 0;
 }

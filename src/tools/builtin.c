@@ -95,9 +95,10 @@ static const tools_def builtin_defs[] = {
     {
         .name = "glob",
         .description =
-            "Find files whose path matches a glob pattern, e.g. \"**/*.c\" or \"src/*.h\". * and ? "
-            "match within one path component, ** matches any number of directories, [abc] a set. "
-            "Paths are relative to path (default: the workspace), sorted, at most 1000.",
+            "Find files whose path matches a glob pattern, sorted, at most 1000. Examples: "
+            "\"**/*.c\", \"src/*.h\". * and ? match within one path component, ** matches any "
+            "number of directories, [abc] a set. Patterns are relative to path (default: the "
+            "workspace).",
         .schema = "{\"type\": \"object\", \"properties\": {"
                   "\"pattern\": {\"type\": \"string\", \"minLength\": 1, \"maxLength\": 1024, "
                   "\"description\": \"glob pattern\"}, " PATH_PROP("directory to search in (default: the workspace)") "}, "

@@ -196,7 +196,7 @@ typedef struct tools_ctx {
 #define TOOLS_DEFAULT_FUEL 2000000000ull      /* instructions */
 #define TOOLS_DEFAULT_MEMORY (256ull << 20)   /* bytes of guest memory */
 #define TOOLS_DEFAULT_TIMEOUT_MS 30000ull
-#define TOOLS_DEFAULT_OUTPUT (64ull << 10)    /* bytes of result text */
+#define TOOLS_DEFAULT_OUTPUT (256ull << 10)   /* bytes of result text */
 
 /* Run one tool call as the agent loop does (steps above). Always fills *out (free with
  * tools_result_free). Returns true if the call was allowed and succeeded (!out->is_error). */

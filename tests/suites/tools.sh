@@ -1,0 +1,218 @@
+#!/usr/bin/env bash
+# tools.sh — the built-in tools end to end through `boxagent tool call`, exactly as the agent
+# loop calls them: normal use of every file tool and the hostile cases (paths outside the
+# grant, symlinks out, writing through a read: grant, protected paths, huge and binary files,
+# regex bombs stopped by fuel, output beyond the limit), access levels and their audit records.
+# Env: BOXAGENT (CLI under test). Prints "N passed, N failed".
+set -uo pipefail
+BOXAGENT=${BOXAGENT:-build/asan/boxagent}
+pass=0 fail=0
+WS=$(mktemp -d /tmp/boxagent-tools-suite.XXXXXX)
+OUTSIDE=$(mktemp -d /tmp/boxagent-tools-outside.XXXXXX)
+trap 'rm -rf "$WS" "$OUTSIDE"' EXIT
+
+ok() { pass=$((pass + 1)); echo "ok   $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && sed 's/^/     | /' <<<"$2" | head -n 20; }
+
+# call NAME ARGS [options...] -> sets OUT (stdout+stderr) and RC
+call() {
+  local name=$1 args=$2
+  shift 2
+  OUT=$(timeout 120 "$BOXAGENT" tool call "$name" --workspace "$WS" --args "$args" "$@" 2>&1)
+  RC=$?
+}
+expect_ok() { # DESC PATTERN
+  if [ "$RC" -eq 0 ] && grep -qE -- "$2" <<<"$OUT"; then ok "$1"; else bad "$1 (rc=$RC)" "$OUT"; fi
+}
+expect_fail() { # DESC PATTERN [FORBIDDEN]
+  if [ "$RC" -eq 1 ] && grep -qE -- "$2" <<<"$OUT" && { [ -z "${3:-}" ] || ! grep -qE -- "$3" <<<"$OUT"; }; then
+    ok "$1"
+  else bad "$1 (rc=$RC)" "$OUT"; fi
+}
+
+# ---- workspace
+mkdir -p "$WS/src/sub" "$WS/docs" "$WS/.git/hooks" "$WS/.boxagent" "$WS/out"
+printf 'int main(void)\n{\n    return 0;\n}\n' >"$WS/src/main.c"
+printf '#include "x.h"\nint helper(void) { return 42; }\n' >"$WS/src/sub/helper.c"
+printf 'int x;\n' >"$WS/src/x.h"
+printf '# Readme\nHello World\nhello again\nthird line\n' >"$WS/docs/readme.md"
+printf 'secret-token-123\n' >"$WS/.boxagent/token"
+printf 'ELF\0\1\2binary' >"$WS/blob.bin"
+printf 'root:x:0:0:outside-secret\n' >"$OUTSIDE/passwd"
+ln -s "$OUTSIDE/passwd" "$WS/link_out"
+ln -s "$OUTSIDE" "$WS/dir_out"
+seq 1 300000 | sed 's/$/ some text on this line/' >"$WS/huge.txt"
+python3 -c "print('a' * 100000)" >"$WS/longline.txt"
+
+# ---- read_file
+call read_file '{"path": "src/main.c"}' --cap read:.
+expect_ok "read_file: numbered lines and total" $'^     1\tint main\\(void\\)$'
+grep -q '(lines 1-4 of 4)' <<<"$OUT" && ok "read_file: reports total lines" || bad "read_file total" "$OUT"
+call read_file '{"path": "docs/readme.md", "offset": 2, "limit": 2}' --cap read:.
+expect_ok "read_file: offset and limit" $'^     2\tHello World$'
+grep -q 'of 4; use offset=4' <<<"$OUT" && ! grep -q 'third' <<<"$OUT" && ok "read_file: says how to continue" || bad "read_file continue" "$OUT"
+call read_file '{"path": "blob.bin"}' --cap read:.
+expect_fail "read_file: binary file refused" "binary file"
+call read_file '{"path": "huge.txt"}' --cap read:.
+expect_ok "read_file: huge file gives 2000 lines" "of 300000; use offset=2001"
+[ "$(grep -c 'some text' <<<"$OUT")" -eq 2000 ] && ok "read_file: default 2000 lines" || bad "read_file 2000" "$(tail -3 <<<"$OUT")"
+call read_file '{"path": "longline.txt"}' --cap read:.
+expect_ok "read_file: long line cut" "line truncated"
+[ "${#OUT}" -lt 10000 ] && ok "read_file: long line bounded" || bad "read_file long line size ${#OUT}"
+call read_file '{"path": "nope.txt"}' --cap read:.
+expect_fail "read_file: missing file" "no such file"
+call read_file '{"path": "src"}' --cap read:.
+expect_fail "read_file: directory" "is a directory"
+
+# ---- paths outside the grant, symlinks out, protected paths
+call read_file "{\"path\": \"$OUTSIDE/passwd\"}" --cap read:.
+expect_fail "read_file: absolute path outside the grant denied" "denied" "outside-secret"
+call read_file '{"path": "../../../../../../etc/passwd"}' --cap read:.
+expect_fail "read_file: .. escape denied" "denied" "root:"
+call read_file '{"path": "link_out"}' --cap read:.
+expect_fail "read_file: symlink out of the grant refused" "link_out" "outside-secret"
+call list_dir '{"path": "dir_out"}' --cap read:.
+expect_fail "list_dir: symlinked directory out refused" "dir_out" "passwd"
+call grep '{"pattern": "outside-secret"}' --cap read:.
+if [ "$RC" -eq 0 ] && ! grep -q 'root:x' <<<"$OUT"; then ok "grep: does not follow symlinks out"; else bad "grep symlink" "$OUT"; fi
+call read_file '{"path": ".boxagent/token"}' --cap read:.
+expect_fail "read_file: .boxagent is invisible" "denied|No such|not permitted|outside" "secret-token"
+call grep '{"pattern": "secret-token"}' --cap read:.
+if [ "$RC" -eq 0 ] && ! grep -q 'secret-token-123' <<<"$OUT"; then ok "grep: never sees .boxagent"; else bad "grep .boxagent" "$OUT"; fi
+call read_file '{"path": "docs/readme.md"}' --cap read:src
+expect_fail "read_file: sibling of a narrow grant denied" "denied" "Hello"
+call list_dir '{}' --cap read:src
+expect_fail "list_dir: workspace root outside read:src" "denied"
+
+# ---- write_file
+call write_file '{"path": "new.txt", "content": "x"}' --cap read:. --access workspace-write
+expect_fail "write_file: through a read: grant denied" "denied"
+[ ! -e "$WS/new.txt" ] && ok "write_file: nothing written through read:" || bad "new.txt exists"
+call write_file '{"path": "out/a/b/c.txt", "content": "line1\nline2\n"}' --cap write:out --access workspace-write
+expect_ok "write_file: creates parents inside the grant" "created out/a/b/c.txt \\(12 bytes, 2 lines\\)"
+[ "$(cat "$WS/out/a/b/c.txt")" = $'line1\nline2' ] && ok "write_file: content" || bad "write_file content"
+call write_file '{"path": "src/evil.c", "content": "x"}' --cap write:out --cap read:. --access workspace-write
+expect_fail "write_file: outside the write grant denied" "denied"
+call write_file '{"path": ".git/hooks/pre-commit", "content": "#!/bin/sh\nrm -rf /"}' --cap write:. --access workspace-write
+expect_fail "write_file: .git hooks read-only inside write:" "denied|read-only|not permitted"
+[ ! -e "$WS/.git/hooks/pre-commit" ] && ok "write_file: no hook planted" || bad "hook planted"
+call write_file '{"path": ".boxagent/config.json", "content": "{}"}' --cap write:. --access workspace-write
+expect_fail "write_file: .boxagent protected" "denied|not permitted|No such"
+call write_file '{"path": "dir_out/pwned", "content": "x"}' --cap write:. --access workspace-write
+expect_fail "write_file: through a symlinked dir out refused" "pwned|dir_out"
+[ ! -e "$OUTSIDE/pwned" ] && ok "write_file: nothing written outside" || bad "wrote outside"
+call write_file '{"path": "link_out", "content": "overwritten"}' --cap write:. --access workspace-write
+grep -q outside-secret "$OUTSIDE/passwd" && ok "write_file: symlink target outside untouched" || bad "symlink target overwritten"
+call write_file '{"path": "new.txt", "content": "x"}' --cap write:.
+expect_fail "write_file: not offered at read-only" "not offered at access level read-only"
+
+# ---- edit_file
+printf 'alpha\nbeta\nalpha\ngamma\n' >"$WS/out/e.txt"
+call edit_file '{"path": "out/e.txt", "old_string": "alpha", "new_string": "A"}' --cap write:out --access workspace-write
+expect_fail "edit_file: ambiguous match gives the count" "occurs 2 times"
+call edit_file '{"path": "out/e.txt", "old_string": "delta", "new_string": "D"}' --cap write:out --access workspace-write
+expect_fail "edit_file: absent string" "not found"
+call edit_file '{"path": "out/e.txt", "old_string": "beta\n", "new_string": "BETA\n"}' --cap write:out --access workspace-write
+expect_ok "edit_file: unique replacement" "replaced 1 occurrence at line 2"
+call edit_file '{"path": "out/e.txt", "old_string": "alpha", "new_string": "A", "replace_all": true}' --cap write:out --access workspace-write
+expect_ok "edit_file: replace_all" "replaced 2 occurrences"
+[ "$(cat "$WS/out/e.txt")" = $'A\nBETA\nA\ngamma' ] && ok "edit_file: content" || bad "edit content" "$(cat "$WS/out/e.txt")"
+call edit_file '{"path": "src/main.c", "old_string": "0", "new_string": "1"}' --cap read:. --access workspace-write
+expect_fail "edit_file: through a read: grant denied" "denied"
+grep -q 'return 0' "$WS/src/main.c" && ok "edit_file: read-only file untouched" || bad "main.c changed"
+
+# ---- list_dir, glob
+call list_dir '{"path": "src", "depth": 2}' --cap read:.
+expect_ok "list_dir: sorted, dirs marked" $'^main.c\nsub/\n  helper.c\nx.h$'
+[ "$OUT" = $'main.c\nsub/\n  helper.c\nx.h' ] && ok "list_dir: exact listing" || bad "list_dir exact" "$OUT"
+call glob '{"pattern": "**/*.c"}' --cap read:.
+[ "$RC" -eq 0 ] && [ "$OUT" = $'src/main.c\nsrc/sub/helper.c' ] && ok "glob: ** sorted" || bad "glob" "$OUT"
+call glob '{"pattern": "*.h", "path": "src"}' --cap read:.
+[ "$OUT" = "src/x.h" ] && ok "glob: relative to path" || bad "glob path" "$OUT"
+call glob '{"pattern": "**/token"}' --cap read:.
+! grep -q '\.boxagent' <<<"$OUT" && ok "glob: never lists .boxagent" || bad "glob .boxagent" "$OUT"
+
+# ---- grep
+call grep '{"pattern": "hello", "case_insensitive": true, "path": "docs"}' --cap read:.
+expect_ok "grep: case-insensitive content" $'docs/readme.md:2:Hello World\ndocs/readme.md:3:hello again'
+call grep '{"pattern": "return", "output_mode": "files_with_matches"}' --cap read:.
+[ "$(head -n 2 <<<"$OUT")" = $'src/main.c\nsrc/sub/helper.c' ] && ok "grep: files_with_matches" || bad "grep files" "$OUT"
+call grep '{"pattern": "l", "output_mode": "count", "glob": "*.md"}' --cap read:.
+[ "$OUT" = "docs/readme.md:3" ] && ok "grep: count with glob filter" || bad "grep count" "$OUT"
+call grep '{"pattern": "World", "context": 1, "path": "docs/readme.md"}' --cap read:.
+expect_ok "grep: context lines" $'docs/readme.md-1-# Readme\ndocs/readme.md:2:Hello World\ndocs/readme.md-3-hello again'
+call grep '{"pattern": "line", "path": "huge.txt", "max_results": 5}' --cap read:.
+expect_ok "grep: result cap" "results capped at 5"
+call grep '{"pattern": "(unclosed"}' --cap read:.
+expect_fail "grep: invalid regex explained" "invalid regular expression"
+call grep '{"pattern": "ELF"}' --cap read:.
+expect_ok "grep: binary files skipped" "binary file"
+# A regex bomb: bounded repetitions that explode when compiled/matched. Fuel stops it.
+call grep '{"pattern": "((((((a{1,40}){1,40}){1,40}){1,40}){1,40}){1,40})$", "path": "src"}' --cap read:. --cap fuel=50000000
+expect_fail "grep: regex bomb stopped by fuel or memory" "stopped|memory|fuel"
+call grep '{"pattern": "(a|aa|aaa|aaaa)*(b|bb)*\\1*c", "path": "longline.txt"}' --cap read:. --cap fuel=20000000
+if [ "$RC" -le 1 ] && [ "$RC" -ne 124 ]; then ok "grep: backtracking pattern finishes or is stopped (rc=$RC)"; else bad "grep bomb 2 rc=$RC" "$OUT"; fi
+
+# ---- output limit
+call read_file '{"path": "huge.txt"}' --cap read:. --cap output=1K
+expect_ok "output beyond the limit is truncated" "output truncated: showing 1024 of"
+[ "${#OUT}" -lt 1400 ] && ok "truncated output is bounded" || bad "truncated size ${#OUT}"
+
+# ---- arguments
+call read_file '{"path": "src/main.c", "limit": "10"}' --cap read:.
+expect_fail "invalid arguments named" 'argument "limit": expected integer, got string'
+call read_file '{"path": "src/main.c", "evil": 1}' --cap read:.
+expect_fail "unknown argument refused" 'argument "evil": unknown field'
+call reed_file '{}' --cap read:.
+expect_fail "unknown tool suggests names" "did you mean: read_file"
+
+# ---- access levels
+lst() { "$BOXAGENT" tool list --workspace "$WS" "$@" 2>&1 | awk 'NR > 1 {print $1}' | tr '\n' ' '; }
+[ "$(lst --access search-only)" = "list_dir glob grep tool_search " ] && ok "list: search-only" || bad "list search-only" "$(lst --access search-only)"
+r=$(lst --access read-only)
+[[ $r == *read_file* && $r != *write_file* && $r != *edit_file* ]] && ok "list: read-only" || bad "list read-only" "$r"
+r=$(lst --access workspace-write)
+[[ $r == *write_file*edit_file* || $r == *edit_file* && $r == *write_file* ]] && [[ $r != *bash* ]] && ok "list: workspace-write" || bad "list workspace-write" "$r"
+"$BOXAGENT" tool list --workspace "$WS" --access root >/dev/null 2>&1
+[ $? -eq 2 ] && ok "unknown access level is a usage error" || bad "unknown access accepted"
+call read_file '{"path": "src/main.c"}' --cap read:. --access search-only
+expect_fail "read_file denied at search-only even when named" "not offered at access level search-only"
+call tool_search '{"query": "write"}' --cap read:. --access read-only
+if [ "$RC" -eq 0 ] && ! grep -q 'write_file' <<<"$OUT"; then ok "tool_search: only offered tools"; else bad "tool_search" "$OUT"; fi
+
+# ---- agent configuration
+cat >"$WS/.boxagent/config.json" <<'EOF'
+{"default_agent": "reader",
+ "agents": {"reader": {"access": "read-only", "capabilities": ["read:src"]},
+            "writer": {"access": "workspace-write", "capabilities": ["write:out", "read:."]}}}
+EOF
+call read_file '{"path": "src/x.h"}' --agent reader
+expect_ok "--agent: reads inside its grant" "int x;"
+call read_file '{"path": "docs/readme.md"}' --agent reader
+expect_fail "--agent: denied outside its grant" "denied"
+call write_file '{"path": "out/w.txt", "content": "w"}' --agent reader
+expect_fail "--agent: level from config" "not offered"
+call write_file '{"path": "out/w.txt", "content": "w"}' --agent writer
+expect_ok "--agent writer writes" "created out/w.txt"
+call write_file '{"path": "out/w2.txt", "content": "w"}' --agent writer --access read-only
+expect_fail "--access narrows an agent" "not offered"
+call write_file '{"path": "src/w.txt", "content": "w"}' --agent writer --cap write:.
+expect_fail "--cap cannot widen an agent" "denied"
+r=$("$BOXAGENT" tool list --workspace "$WS" --agent reader 2>&1)
+[[ $r == *read_file* && $r != *write_file* ]] && ok "list --agent" || bad "list --agent" "$r"
+rm "$WS/.boxagent/config.json"
+
+# ---- audit: denials and calls recorded (once the audit CLI exists)
+if "$BOXAGENT" audit list --workspace "$WS" --json >/dev/null 2>&1 || "$BOXAGENT" audit list --json >/dev/null 2>&1; then
+  call write_file '{"path": "zz.txt", "content": "x"}' --cap write:. --access read-only --session suite-deny
+  a=$(cd "$WS" && "$BOXAGENT" audit list --session suite-deny --json 2>&1)
+  if grep -q write_file <<<"$a" && grep -q denied <<<"$a" && grep -q 'not offered' <<<"$a"; then
+    ok "denied call is audited"
+  else bad "denied call audited" "$a"; fi
+  (cd "$WS" && "$BOXAGENT" audit verify >/dev/null 2>&1) && ok "audit chain verifies" || bad "audit verify"
+else
+  echo "skip audit checks (audit CLI not available)"
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
