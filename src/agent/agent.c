@@ -256,14 +256,8 @@ static agent_outcome loop(agent *a, agent_result *res)
         agent_event ue = {.kind = AGENT_EV_USAGE, .usage = resp.usage};
         agent_emit(a, &ue);
         bool calls = false;
-        for (size_t i = 0; i < resp.msg.nblocks; i++) {
-            const llm_block *b = &resp.msg.blocks[i];
-            if (b->kind != LLM_TOOL_CALL) continue;
-            calls = true;
-            agent_event ce = {.kind = AGENT_EV_TOOL_CALL, .call_id = b->id, .tool = b->name,
-                              .args = b->args};
-            agent_emit(a, &ce);
-        }
+        for (size_t i = 0; i < resp.msg.nblocks; i++)
+            if (resp.msg.blocks[i].kind == LLM_TOOL_CALL) calls = true;
         if (!calls) {
             buf t = BUF_INIT;
             for (size_t i = 0; i < resp.msg.nblocks; i++)

@@ -103,6 +103,11 @@ void agent_run_tools(agent *a, const llm_message *msg, llm_message *out, int *nc
         size_t end = i + 1;
         if (parallel_ok(a, jobs[i].call->name))
             while (end < n && end - i < (size_t)par && parallel_ok(a, jobs[end].call->name)) end++;
+        for (size_t t = i; t < end; t++) { /* the calls of this group, then their results */
+            agent_event ce = {.kind = AGENT_EV_TOOL_CALL, .call_id = jobs[t].call->id,
+                              .tool = jobs[t].call->name, .args = jobs[t].call->args};
+            agent_emit(a, &ce);
+        }
         if (end - i == 1) {
             run_job(&jobs[i]);
         } else {

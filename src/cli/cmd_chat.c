@@ -119,8 +119,11 @@ int cmd_chat(int argc, char **argv)
                llm_provider_type(env.llm), llm_provider_model(env.llm),
                agent_session_id(env.agent));
     }
-    struct sigaction sa = {.sa_handler = on_sigint}, old;
+    struct sigaction sa = {.sa_handler = on_sigint}, ign = {.sa_handler = SIG_IGN}, old;
     sigemptyset(&sa.sa_mask);
+    sigemptyset(&ign.sa_mask);
+    sigaction(SIGINT, NULL, &old);
+    if (tty) sigaction(SIGINT, &ign, NULL); /* at the prompt Ctrl-C does not end the program */
     rc = 0;
     for (;;) {
         char *line = read_line(tty, "› ");
@@ -150,10 +153,10 @@ int cmd_chat(int argc, char **argv)
             continue;
         }
         running_agent = env.agent;
-        sigaction(SIGINT, &sa, &old);
+        sigaction(SIGINT, &sa, NULL);
         agent_result res;
         agent_outcome o = agent_run(env.agent, t, &res);
-        sigaction(SIGINT, &old, NULL);
+        sigaction(SIGINT, tty ? &ign : &old, NULL);
         running_agent = NULL;
         if (o != AGENT_DONE && !json) fprintf(stderr, "(%s)\n", res.message);
         if (o == AGENT_FAILED) rc = 1;
@@ -161,6 +164,7 @@ int cmd_chat(int argc, char **argv)
         free(line);
     }
     if (tty) {
+        sigaction(SIGINT, &old, NULL);
         write_history(hist);
         putchar('\n');
     }
