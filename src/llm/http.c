@@ -22,8 +22,12 @@ typedef struct attempt {
     buf errbody;
     int64_t retry_after_ms; /* -1 none */
     uint64_t last_ns;
-    bool cancelled, stalled, handler_abort;
+    bool cancelled, stalled, handler_abort, got_body;
 } attempt;
+
+/* Before the first body byte a model may think for a long time without sending anything
+ * (reasoning models, long prompts): allow at least this long for the first byte. */
+#define FIRST_BYTE_MIN_MS 300000ull
 
 static size_t on_header(char *p, size_t sz, size_t n, void *u)
 {
@@ -59,6 +63,7 @@ static size_t on_write(char *p, size_t sz, size_t n, void *u)
     attempt *a = u;
     size_t len = sz * n;
     a->last_ns = util_now_ns();
+    a->got_body = true;
     if (!a->status_known) {
         curl_easy_getinfo(a->curl, CURLINFO_RESPONSE_CODE, &a->status);
         a->status_known = true;
@@ -83,7 +88,9 @@ static int on_progress(void *u, curl_off_t dt, curl_off_t dn, curl_off_t ut, cur
         a->cancelled = true;
         return 1;
     }
-    if (util_now_ns() - a->last_ns > a->c->p->o.stall_timeout_ms * 1000000ull) {
+    uint64_t limit = a->c->p->o.stall_timeout_ms;
+    if (!a->got_body && limit < FIRST_BYTE_MIN_MS) limit = FIRST_BYTE_MIN_MS;
+    if (util_now_ns() - a->last_ns > limit * 1000000ull) {
         a->stalled = true;
         return 1;
     }
