@@ -107,5 +107,22 @@ printf 'turn\nsay one\nturn\nsay two\n' > "$t/c.script"
 out=$(printf 'first\nsecond\n/quit\n' | "$BIN" chat --workspace "$ws" --model "script/$t/c.script" 2>&1); rc=$?
 [ $rc -eq 0 ] && grep -q one <<<"$out" && grep -q two <<<"$out" && ok || bad "chat rc=$rc: $out"
 
+# ---- an OpenAI-compatible server (loopback fake): the real wire format through the CLI
+if command -v python3 >/dev/null; then
+  coproc FAKE { python3 "$(dirname "$0")/../fakellm/fake_openai.py"; }
+  read -r port <&"${FAKE[0]}"
+  out=$(OPENAI_BASE_URL="http://127.0.0.1:$port/v1" OPENAI_API_KEY=sk-suite-SECRET \
+        "$BIN" run --workspace "$ws" --model openai/fake-model "what is in src/a.txt?" 2>&1); rc=$?
+  [ $rc -eq 0 ] && grep -q 'The file says alpha.' <<<"$out" && ok || bad "openai-compatible run rc=$rc: $out"
+  out=$(OPENAI_BASE_URL="http://127.0.0.1:$port" OPENAI_API_KEY=sk-wrong-KEY-0123456789 \
+        "$BIN" run --workspace "$ws" --model openai/fake-model "x" 2>&1); rc=$?
+  [ $rc -eq 1 ] && grep -q 'authentication failed' <<<"$out" && ok || bad "bad key rc=$rc: $out"
+  grep -q 'KEY-0123456789' <<<"$out" && bad "API key printed: $out" || ok
+  grep -rq 'sk-wrong-KEY' "$ws/.boxagent/" 2>/dev/null && bad "API key stored in .boxagent" || ok
+  kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null
+else
+  echo "skip: python3 not available for the OpenAI-compatible fake"
+fi
+
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]
