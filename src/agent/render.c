@@ -47,7 +47,17 @@ void agent_render_event(void *user, const agent_event *ev)
         fflush(f);
         return;
     }
+    if (r->progress) { /* erase the indicator before anything else is drawn */
+        fputs("\r\x1b[K", f);
+        r->progress = false;
+    }
     switch (ev->kind) {
+    case AGENT_EV_TURN_START:
+        if (r->color && r->at_bol) {
+            fprintf(f, "%sthinking…%s", C(r, "2"), C(r, "0"));
+            r->progress = true;
+        }
+        break;
     case AGENT_EV_TEXT:
         fwrite(ev->text, 1, ev->len, f);
         if (ev->len) r->at_bol = ev->text[ev->len - 1] == '\n';

@@ -14,6 +14,7 @@ typedef struct agent_render {
     bool color;    /* ANSI colour (only when out is a terminal) */
     bool json;     /* one JSON object per event per line */
     bool at_bol;   /* internal: cursor at the beginning of a line */
+    bool progress; /* internal: a "thinking…" indicator is on screen (terminal only) */
 } agent_render;
 
 void agent_render_init(agent_render *r, FILE *out, bool json);
