@@ -289,6 +289,11 @@ static void cmd_action(script *s, const json_t *c, const char *kind)
     wasm_value res[MAX_RESULTS];
     size_t nres;
     char why[256], desc[512];
+    const json_t *field = json_object_get(action, "field");
+    if (json_is_string(field) && strlen(json_string_value(field)) != json_string_length(field)) {
+        s->skipped++; /* a name with a NUL byte: wasm.h takes NUL-terminated names */
+        return;
+    }
     describe_action(action, desc, sizeof desc);
     int r = perform(s, action, res, &nres, why, sizeof why);
     if (r < 0) {
@@ -416,7 +421,7 @@ static bool run_script(const char *path, unsigned *tp, unsigned *tf, unsigned *t
     s.dir = base == path ? xstrdup(".") : xstrndup(path, (size_t)(base - path - 1));
 
     json_error_t jerr;
-    json_t *root = json_load_file(path, 0, &jerr);
+    json_t *root = json_load_file(path, JSON_ALLOW_NUL, &jerr);
     const json_t *cmds = json_object_get(root, "commands");
     if (root == NULL || !json_is_array(cmds)) {
         printf("%s: cannot load %s: %s\n", s.display, path, root ? "no commands" : jerr.text);
