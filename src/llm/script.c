@@ -215,12 +215,15 @@ static bool summary(const llm_request *req, llm_response *resp)
     llm_asm a;
     llm_asm_init(&a, req);
     buf b = BUF_INIT;
-    buf_printf(&b, "Summary of %zu earlier messages.", req->conv->n);
+    size_t calls = 0;
     for (size_t i = 0; i < req->conv->n; i++)
         for (size_t k = 0; k < req->conv->msgs[i].nblocks; k++) {
             const llm_block *bl = &req->conv->msgs[i].blocks[k];
-            if (bl->kind == LLM_TOOL_CALL) buf_printf(&b, " Called %s.", bl->name);
+            const char *t = bl->kind == LLM_TEXT ? bl->text : NULL;
+            for (; t && (t = strstr(t, "[tool call ")); t++) calls++;
+            calls += bl->kind == LLM_TOOL_CALL;
         }
+    buf_printf(&b, "Summary of the earlier work: %zu tool calls were made.", calls);
     llm_asm_text(&a, b.data, b.len);
     a.usage.input = llm_conv_estimate_tokens(req->conv);
     a.usage.output = b.len / 4 + 1;
@@ -313,11 +316,13 @@ bool llm_script_init(llm_provider *p, llm_error *err)
     }
     script *s = xcalloc(1, sizeof *s);
     s->path = xstrdup(p->model);
-    bool ok = strlen(text) == len && parse(s, text, err);
-    if (ok && strlen(text) != len) llm_seterr(err, LLM_ERR_CONFIG, "%s: contains NUL", p->model);
+    json_t *utf8 = json_stringn(text, len); /* NULL unless valid UTF-8 without NUL */
+    bool ok = utf8 && strlen(text) == len && parse(s, text, err);
+    json_decref(utf8);
     free(text);
     if (!ok) {
-        if (!err->kind) llm_seterr(err, LLM_ERR_CONFIG, "%s: contains a NUL byte", p->model);
+        if (!err->kind)
+            llm_seterr(err, LLM_ERR_CONFIG, "%s: not valid UTF-8 text (or contains NUL)", p->model);
         script_free(s);
         return false;
     }
