@@ -12,9 +12,9 @@ $(B)/wasm/tests/conformance/probe.wasm: tests/conformance/probe.c | $(DEPS_STAMP
 	@mkdir -p $(@D)
 	$(WASM_CC) $(WASM_CFLAGS) -o $@ $<
 
-$(B)/jail/jail_timing: bench/jail_timing.c | $(DEPS_STAMP)
+$(B)/jail/jail_timing: bench/jail_timing.c $(B)/rel/libboxagent.a | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -o $@ $<
+	$(CC) $(CFLAGS_BASE) $(REL_FLAGS) -o $@ $< $(B)/rel/libboxagent.a $(LIBS)
 
 TEST_PREREQS += $(B)/jail/probe $(B)/wasm/tests/conformance/probe.wasm
 

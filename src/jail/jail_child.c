@@ -20,17 +20,20 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <grp.h>
 #include <unistd.h>
 
 #include "jail/jail_internal.h"
 
 enum { FD_MSG = 3, FD_STATUS = 4 };
 
+static int msg_fd = FD_MSG; /* where die() writes: the message pipe, wherever it is now */
+
 static _Noreturn void die(const char *msg, int code)
 {
     size_t n = strlen(msg);
     while (n > 0) {
-        ssize_t w = write(FD_MSG, msg, n);
+        ssize_t w = write(msg_fd, msg, n);
         if (w <= 0) break;
         msg += w;
         n -= (size_t)w;
@@ -52,7 +55,7 @@ static int arrange_fds(const jail_child_fds *f)
     int high = 0;
     for (int i = 0; i < 5; i++)
         if (want[i] > high) high = want[i];
-    if (f->sync_r > high) high = f->sync_r;
+    if (f->sync_fd > high) high = f->sync_fd;
     int tmp[5];
     for (int i = 0; i < 5; i++) {
         tmp[i] = fcntl(want[i], F_DUPFD_CLOEXEC, high + 1);
@@ -65,6 +68,7 @@ static int arrange_fds(const jail_child_fds *f)
     if (syscall(SYS_close_range, 5, ~0U, 0) != 0) {
         for (int fd = 5; fd <= high; fd++) close(fd);
     }
+    msg_fd = FD_MSG;
     return 0;
 }
 
@@ -165,17 +169,48 @@ static _Noreturn void program(const jail_plan *pl)
     exec_program(pl);
 }
 
+/* Messages from the parent: {index, one fd} for each idmapped grant tree, then {-1} = go.
+ * Returns false if the parent gave up (closed the socket). */
+static bool receive_trees(int sock, int *trees, size_t n)
+{
+    for (;;) {
+        int idx = -2;
+        char cbuf[CMSG_SPACE(sizeof(int))];
+        struct iovec iov = {.iov_base = &idx, .iov_len = sizeof idx};
+        struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+                            .msg_controllen = sizeof cbuf};
+        ssize_t got = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+        if (got < 0 && errno == EINTR) continue;
+        if (got != (ssize_t)sizeof idx) return false;
+        if (idx == -1) return true;
+        struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+        if (!cm || cm->cmsg_type != SCM_RIGHTS || idx < 0 || (size_t)idx >= n) return false;
+        memcpy(&trees[idx], CMSG_DATA(cm), sizeof(int));
+    }
+}
+
 _Noreturn void jail_child_main(const jail_plan *pl, const jail_child_fds *fds)
 {
-    char c;
-    if (read(fds->sync_r, &c, 1) != 1) _exit(125); /* the parent gave up */
-    if (arrange_fds(fds) != 0) _exit(125);
+    msg_fd = fds->msg_w;
+    int trees[JAIL_MAX_MOUNTS];
+    for (size_t i = 0; i < JAIL_MAX_MOUNTS; i++) trees[i] = -1;
+    if (!receive_trees(fds->sync_fd, trees, pl->nmounts)) _exit(125); /* the parent gave up */
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    /* No supplementary groups (a root caller's group 0 must not come along). Fails harmlessly
+     * when the parent had to deny setgroups (unprivileged caller). */
+    setgroups(0, NULL);
+    /* Become the mapped identity (credentials do not change when the maps are written). */
+    if (setresgid(pl->gid_in, pl->gid_in, pl->gid_in) != 0 ||
+        setresuid(pl->uid_in, pl->uid_in, pl->uid_in) != 0)
+        die_errno("cannot take the jail's identity");
 
     char msg[512];
     sethostname("boxagent", 8);
     loopback_up();
-    if (jail_mount_setup(pl, msg, sizeof msg) != 0) die(msg, 126);
+    if (jail_mount_setup(pl, trees, msg, sizeof msg) != 0) die(msg, 126);
+    for (size_t i = 0; i < pl->nmounts; i++)
+        if (trees[i] >= 0) close(trees[i]);
+    if (arrange_fds(fds) != 0) die("jail: cannot arrange file descriptors", 126);
     if (chdir(pl->cwd) != 0) {
         if (!pl->cwd_fallback || chdir(pl->cwd_fallback) != 0) {
             snprintf(msg, sizeof msg, "jail: working directory %s is not visible in the jail",

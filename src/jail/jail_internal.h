@@ -67,6 +67,7 @@ typedef struct jail_mount {
     jail_mount_kind kind;
     int order;         /* sort class among mounts of the same depth */
     bool optional;     /* a missing source is skipped rather than an error */
+    bool grant;        /* a read:/write: grant (idmapped by the parent when plan->idmap) */
     char *src;         /* host path relative to "/" (binds) or link text (symlink) */
     char *dst;         /* "/newroot/..." */
     char *data;        /* tmpfs options */
@@ -92,9 +93,17 @@ typedef struct jail_plan {
     uint64_t cpu_ms, file_size, open_files, processes, memory;
     bool rlimit_as;    /* memory enforced by RLIMIT_AS (no memory cgroup) */
     bool rlimit_nproc; /* processes by RLIMIT_NPROC (in addition to any pids cgroup) */
-    uid_t uid;
-    gid_t gid;
+    bool idmap;        /* grants arrive as idmapped trees from the parent (see jail_run.c) */
+    uid_t uid_in, uid_out; /* the jail's uid inside its namespace / as the kernel sees it */
+    gid_t gid_in, gid_out;
 } jail_plan;
+
+/* Most mounts a plan may hold (grants arrive as file descriptors, one per mount). */
+#define JAIL_MAX_MOUNTS 1024
+/* The kernel uid/gid a jail runs as when boxagent is root and idmapped mounts are available:
+ * not 0, so RLIMIT_NPROC binds and root-only host files stay closed; grants are idmapped so
+ * the caller's files look like the jail's own and files it creates belong to the caller. */
+#define JAIL_IDMAP_UID 1879048192u
 
 /* Build the plan for argv under p (paths, mounts, rules, env). false + err on bad input. */
 bool jail_plan_build(jail_plan *pl, const policy_set *p, const char *const *argv,
@@ -139,14 +148,14 @@ typedef struct jail_child_fds {
     int in_r, out_w, err_w;  /* program's stdio */
     int msg_w;               /* setup/exec error text (close-on-exec) */
     int status_w;            /* init writes the program's wait status here */
-    int sync_r;              /* parent writes one byte once uid maps and cgroups are set */
+    int sync_fd;             /* SOCK_SEQPACKET: parent sends idmapped grant trees, then "go" */
 } jail_child_fds;
 
 /* Runs in the cloned child (PID 1 of the new namespace). Never returns. */
 _Noreturn void jail_child_main(const jail_plan *pl, const jail_child_fds *fds);
 
 /* Steps used by the child (each returns 0 or -errno and writes a message to msg). */
-int jail_mount_setup(const jail_plan *pl, char *msg, size_t msglen);
+int jail_mount_setup(const jail_plan *pl, const int *trees, char *msg, size_t msglen);
 int jail_landlock_apply(const jail_plan *pl, char *msg, size_t msglen);
 
 #endif

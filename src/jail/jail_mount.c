@@ -165,8 +165,27 @@ static int do_proc(const jail_mount *m, char *msg, size_t msglen)
     return 0;
 }
 
-static int do_op(int oldfd, const jail_mount *m, char *msg, size_t msglen)
+/* A grant the parent cloned and idmapped: attach it as it is. */
+static int attach_tree(int tree, const jail_mount *m, char *msg, size_t msglen)
 {
+    if (tree < 0) {
+        if (m->optional) return 0;
+        errno = ENOENT;
+        return fail(msg, msglen, "missing grant", m->src);
+    }
+    struct stat st;
+    if (fstat(tree, &st) != 0) return fail(msg, msglen, "cannot stat", m->src);
+    if (ensure_mountpoint(m->dst, S_ISDIR(st.st_mode)) != 0)
+        return fail(msg, msglen, "cannot make mount point", m->dst + 8);
+    if (syscall(SYS_move_mount, tree, "", AT_FDCWD, m->dst, MOVE_MOUNT_F_EMPTY_PATH) != 0)
+        return fail(msg, msglen, "cannot attach", m->src);
+    return 0;
+}
+
+static int do_op(const jail_plan *pl, int oldfd, const jail_mount *m, int tree, char *msg,
+                 size_t msglen)
+{
+    if (m->grant && pl->idmap) return attach_tree(tree, m, msg, msglen);
     struct stat st;
     switch (m->kind) {
     case JM_TMPFS:
@@ -205,7 +224,7 @@ static int do_op(int oldfd, const jail_mount *m, char *msg, size_t msglen)
     return fail(msg, msglen, "unknown mount kind for", m->dst + 8);
 }
 
-int jail_mount_setup(const jail_plan *pl, char *msg, size_t msglen)
+int jail_mount_setup(const jail_plan *pl, const int *trees, char *msg, size_t msglen)
 {
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
         return fail(msg, msglen, "cannot make mounts private", "/");
@@ -228,7 +247,7 @@ int jail_mount_setup(const jail_plan *pl, char *msg, size_t msglen)
     if (oldfd < 0) return fail(msg, msglen, "cannot open", "old root");
 
     for (size_t i = 0; i < pl->nmounts; i++) {
-        int rc = do_op(oldfd, &pl->mounts[i], msg, msglen);
+        int rc = do_op(pl, oldfd, &pl->mounts[i], trees[i], msg, msglen);
         if (rc != 0) {
             close(oldfd);
             return rc;

@@ -93,6 +93,7 @@ static void add_mount(jail_plan *pl, jail_mount_kind kind, int order, bool optio
     m->src = src ? xstrdup(src) : NULL;
     m->dst = xasprintf("/newroot%s", strcmp(path, "/") ? path : "");
     m->data = data ? xstrdup(data) : NULL;
+    m->grant = false;
 }
 
 static void add_rule(jail_plan *pl, const char *path, uint64_t access)
@@ -221,6 +222,7 @@ static bool add_grants(jail_plan *pl, const policy_set *p, char *err, size_t err
         if (!redundant) {
             add_mount(pl, write ? JM_BIND_RW : JM_BIND_RO, write ? ORD_WRITE : ORD_READ, true,
                       path, path, NULL);
+            pl->mounts[pl->nmounts - 1].grant = true;
             add_rule(pl, path, write ? JAIL_LL_ALL : JAIL_LL_READ);
         }
         if (write) {
@@ -332,6 +334,12 @@ bool jail_plan_build(jail_plan *pl, const policy_set *p, const char *const *argv
         jail_plan_free(pl);
         return false;
     }
+    if (pl->nmounts > JAIL_MAX_MOUNTS) {
+        snprintf(err, errlen, "jail: too many grants (%zu mounts, at most %d)", pl->nmounts,
+                 JAIL_MAX_MOUNTS);
+        jail_plan_free(pl);
+        return false;
+    }
     qsort(pl->mounts, pl->nmounts, sizeof *pl->mounts, mount_cmp);
     build_env(pl, p);
 
@@ -349,8 +357,8 @@ bool jail_plan_build(jail_plan *pl, const policy_set *p, const char *const *argv
         jail_plan_free(pl);
         return false;
     }
-    pl->uid = geteuid();
-    pl->gid = getegid();
+    pl->uid_in = pl->uid_out = geteuid();
+    pl->gid_in = pl->gid_out = getegid();
     return true;
 }
 

@@ -13,6 +13,8 @@
 #include <string.h>
 #include <sched.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -126,54 +128,81 @@ static bool capture(jail_result *r, buf *dst, const char *data, size_t n, uint64
     return *discarded > JAIL_FLOOD_BYTES;
 }
 
-bool jail_run(const policy_set *p, const char *const *argv, const jail_options *opts,
-              jail_result *r)
+/* Clone each grant (recursively) from the host, make it idmapped with the child's user
+ * namespace (its single mapping: the caller's uid inside <-> JAIL_IDMAP_UID), set its mount
+ * flags, and pass it to the child. Only a process privileged over the filesystem can make an
+ * idmapped mount, hence here and not in the child. *retry is set when the filesystem does not
+ * support idmapped mounts. */
+static bool send_trees(const jail_plan *pl, pid_t pid, int sock, char *err, size_t errlen,
+                       bool *retry)
 {
-    return jail_run_as(p, argv && argv[0] ? argv[0] : NULL, argv, opts, r);
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/ns/user", (int)pid);
+    int userns = open(path, O_RDONLY | O_CLOEXEC);
+    if (userns < 0) {
+        snprintf(err, errlen, "jail: cannot open the jail's user namespace: %s", strerror(errno));
+        return false;
+    }
+    bool ok = true;
+    for (size_t i = 0; i < pl->nmounts && ok; i++) {
+        const jail_mount *m = &pl->mounts[i];
+        if (!m->grant) continue;
+        int tree = (int)syscall(SYS_open_tree, AT_FDCWD, m->src,
+                                OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+        if (tree < 0) {
+            if (errno == ENOENT && m->optional) continue;
+            snprintf(err, errlen, "jail: cannot open grant %s: %s", m->src, strerror(errno));
+            ok = false;
+            break;
+        }
+        struct mount_attr attr;
+        memset(&attr, 0, sizeof attr);
+        attr.attr_set = MOUNT_ATTR_IDMAP | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+                        (m->kind == JM_BIND_RO ? MOUNT_ATTR_RDONLY : 0);
+        attr.userns_fd = (uint64_t)userns;
+        attr.propagation = MS_PRIVATE;
+        if (syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr,
+                    sizeof attr) != 0) {
+            int e = errno;
+            if (e == EINVAL || e == EPERM || e == ENOSYS || e == EOPNOTSUPP) *retry = true;
+            snprintf(err, errlen, "jail: cannot make an idmapped mount of %s: %s", m->src,
+                     strerror(e));
+            close(tree);
+            ok = false;
+            break;
+        }
+        int idx = (int)i;
+        char cbuf[CMSG_SPACE(sizeof(int))];
+        memset(cbuf, 0, sizeof cbuf);
+        struct iovec iov = {.iov_base = &idx, .iov_len = sizeof idx};
+        struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+                            .msg_controllen = sizeof cbuf};
+        struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+        cm->cmsg_level = SOL_SOCKET;
+        cm->cmsg_type = SCM_RIGHTS;
+        cm->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(cm), &tree, sizeof(int));
+        if (sendmsg(sock, &mh, MSG_NOSIGNAL) != (ssize_t)sizeof idx) {
+            snprintf(err, errlen, "jail: cannot pass grant %s to the jail: %s", m->src,
+                     strerror(errno));
+            ok = false;
+        }
+        close(tree);
+    }
+    close(userns);
+    return ok;
 }
 
-bool jail_run_as(const policy_set *p, const char *exec_name, const char *const *argv,
-                 const jail_options *opts, jail_result *r)
+typedef struct jail_limits {
+    uint64_t timeout, memory, procs, output, cpu, fsize, nofile;
+} jail_limits;
+
+static bool run_once(const policy_set *p, const char *const *argv, const jail_options *opts,
+                     jail_result *r, const jail_limits *lim, int abi,
+                     const struct sock_fprog *filter, bool idmap, bool *retry)
 {
-    memset(r, 0, sizeof *r);
-    jail_options defaults;
-    if (!opts) {
-        jail_options_init(&defaults);
-        opts = &defaults;
-    }
-    if (!p) return refuse(r, false, "jail: no capability set%s%s", NULL, NULL);
-    if (!argv || !argv[0] || !argv[0][0]) return refuse(r, false, "jail: no program%s%s", NULL, NULL);
-    if (!exec_name) exec_name = argv[0];
-    policy_decision d = policy_check_exec(p, exec_name);
-    if (!d.allowed) {
-        char why[400];
-        snprintf(why, sizeof why, "%s", d.reason[0] ? d.reason : "no exec: capability");
-        return refuse(r, true, "denied: exec %s: %s", exec_name, why);
-    }
-    const policy_limits *L = &p->limits;
-    uint64_t timeout = pick(opts->timeout_ms, L->has_timeout, L->timeout_ms, JAIL_DEFAULT_TIMEOUT_MS);
-    uint64_t memory = pick(opts->memory, L->has_memory, L->memory, JAIL_DEFAULT_MEMORY);
-    uint64_t procs = pick(opts->processes, L->has_processes, L->processes, JAIL_DEFAULT_PROCESSES);
-    uint64_t output = pick(opts->output, L->has_output, L->output, JAIL_DEFAULT_OUTPUT);
-    uint64_t cpu = pick(opts->cpu_ms, L->has_cpu, L->cpu_ms, 0);
-    uint64_t fsize = pick(opts->file_size, false, 0, JAIL_DEFAULT_FILE_SIZE);
-    uint64_t nofile = pick(opts->open_files, L->has_files, L->files, JAIL_DEFAULT_OPEN_FILES);
-
-    /* Fail closed on missing kernel features. */
-    int abi = jail_ll_abi();
-    char serr[256] = "";
-    const struct sock_fprog *filter = NULL;
-    if (jail_seccomp_available()) filter = jail_seccomp_filter(serr, sizeof serr);
-    else snprintf(serr, sizeof serr, "the kernel has no seccomp filter support");
-    if ((!abi || !filter) && !opts->allow_unsandboxed) {
-        return refuse(r, false,
-                      "jail: refusing to run: %s%s (set allow_unsandboxed to run without it; "
-                      "that choice is audited)",
-                      !abi ? "the kernel has no Landlock (landlock_create_ruleset failed)" : "",
-                      !filter ? (abi ? serr : "; and no seccomp") : "");
-    }
-    r->unsandboxed = !abi || !filter;
-
+    uint64_t timeout = lim->timeout, memory = lim->memory, procs = lim->procs,
+             output = lim->output, cpu = lim->cpu;
     jail_plan pl;
     char err[512];
     if (!jail_plan_build(&pl, p, argv, opts->cwd, err, sizeof err))
@@ -181,21 +210,32 @@ bool jail_run_as(const policy_set *p, const char *exec_name, const char *const *
     pl.ll_abi = abi;
     pl.seccomp = filter;
     pl.cpu_ms = cpu;
-    pl.file_size = fsize;
-    pl.open_files = nofile;
-    pl.processes = procs;
+    pl.file_size = lim->fsize;
+    pl.open_files = lim->nofile;
+    pl.processes = procs + 1; /* the jail's init counts too */
     pl.memory = memory;
     pl.rlimit_nproc = true;
 
+    /* As root, the jail runs as JAIL_IDMAP_UID with idmapped grants, so RLIMIT_NPROC binds
+     * and no cgroup is needed. Otherwise (root on a filesystem without idmapped mounts) the
+     * process limit needs a pids cgroup. */
+    pl.idmap = idmap;
+    if (idmap) {
+        pl.uid_out = JAIL_IDMAP_UID;
+        pl.gid_out = JAIL_IDMAP_UID;
+    }
     jail_cgroup cg;
-    jail_cgroup_create(&cg, procs, memory);
-    if (!cg.pids_dir && geteuid() == 0 && !opts->allow_unsandboxed) {
+    if (idmap || getenv("BOXAGENT_JAIL_NO_CGROUP"))
+        memset(&cg, 0, sizeof cg);
+    else
+        jail_cgroup_create(&cg, procs + 1, memory);
+    if (!idmap && !cg.pids_dir && geteuid() == 0 && !opts->allow_unsandboxed) {
         jail_cgroup_destroy(&cg);
         jail_plan_free(&pl);
         return refuse(r, false,
-                      "jail: refusing to run: no writable pids cgroup, and RLIMIT_NPROC does not "
-                      "bind a process running as root, so the process limit cannot be "
-                      "enforced%s%s",
+                      "jail: refusing to run: no idmapped mounts and no writable pids cgroup; "
+                      "RLIMIT_NPROC does not bind a process running as root, so the process "
+                      "limit cannot be enforced%s%s",
                       NULL, NULL);
     }
     pl.rlimit_as = cg.mem_dir == NULL;
@@ -206,7 +246,7 @@ bool jail_run_as(const policy_set *p, const char *exec_name, const char *const *
         syncp[2] = {-1, -1};
     bool fds_ok = in_fd >= 0 && pipe2(outp, O_CLOEXEC) == 0 && pipe2(errp, O_CLOEXEC) == 0 &&
                   pipe2(msgp, O_CLOEXEC) == 0 && pipe2(stp, O_CLOEXEC) == 0 &&
-                  pipe2(syncp, O_CLOEXEC) == 0;
+                  socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, syncp) == 0;
     if (fds_ok && opts->stdin_data && opts->stdin_len) {
         size_t off = 0;
         while (off < opts->stdin_len) {
@@ -233,7 +273,7 @@ bool jail_run_as(const policy_set *p, const char *exec_name, const char *const *
 
     uint64_t t0 = util_now_ns();
     jail_child_fds cf = {.in_r = in_fd, .out_w = outp[1], .err_w = errp[1], .msg_w = msgp[1],
-                         .status_w = stp[1], .sync_r = syncp[0]};
+                         .status_w = stp[1], .sync_fd = syncp[0]};
     unsigned long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET |
                           CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP | SIGCHLD;
     pid_t pid = (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
@@ -258,17 +298,21 @@ bool jail_run_as(const policy_set *p, const char *exec_name, const char *const *
         return refuse(r, false, "%s%s", err, NULL);
     }
 
-    /* Identity: the caller's uid/gid map to themselves inside, so files created in a write
-     * grant belong to the caller outside; setgroups is denied. */
+    /* Identity: the caller's uid/gid inside; outside, the caller's own (unprivileged caller)
+     * or JAIL_IDMAP_UID (root caller, with idmapped grants). An unprivileged caller must deny
+     * setgroups; a privileged one leaves it so the child can drop its supplementary groups. */
     char map[64];
-    bool setup_ok = write_proc(pid, "setgroups", "deny");
-    snprintf(map, sizeof map, "%u %u 1\n", (unsigned)pl.uid, (unsigned)pl.uid);
+    bool setup_ok = geteuid() == 0 || write_proc(pid, "setgroups", "deny");
+    snprintf(map, sizeof map, "%u %u 1\n", (unsigned)pl.uid_in, (unsigned)pl.uid_out);
     setup_ok = setup_ok && write_proc(pid, "uid_map", map);
-    snprintf(map, sizeof map, "%u %u 1\n", (unsigned)pl.gid, (unsigned)pl.gid);
+    snprintf(map, sizeof map, "%u %u 1\n", (unsigned)pl.gid_in, (unsigned)pl.gid_out);
     setup_ok = setup_ok && write_proc(pid, "gid_map", map);
     if (!setup_ok) snprintf(err, sizeof err, "jail: cannot write the uid/gid maps: %s", strerror(errno));
     else if (!jail_cgroup_add(&cg, pid, err, sizeof err)) setup_ok = false;
-    if (setup_ok && write(syncp[1], "g", 1) != 1) {
+    if (setup_ok && idmap && !send_trees(&pl, pid, syncp[1], err, sizeof err, retry))
+        setup_ok = false;
+    int go = -1;
+    if (setup_ok && send(syncp[1], &go, sizeof go, MSG_NOSIGNAL) != (ssize_t)sizeof go) {
         snprintf(err, sizeof err, "jail: cannot start the child: %s", strerror(errno));
         setup_ok = false;
     }
@@ -412,6 +456,67 @@ bool jail_run_as(const policy_set *p, const char *exec_name, const char *const *
     }
     r->ran = true;
     return true;
+}
+
+bool jail_run(const policy_set *p, const char *const *argv, const jail_options *opts,
+              jail_result *r)
+{
+    return jail_run_as(p, argv && argv[0] ? argv[0] : NULL, argv, opts, r);
+}
+
+bool jail_run_as(const policy_set *p, const char *exec_name, const char *const *argv,
+                 const jail_options *opts, jail_result *r)
+{
+    memset(r, 0, sizeof *r);
+    jail_options defaults;
+    if (!opts) {
+        jail_options_init(&defaults);
+        opts = &defaults;
+    }
+    if (!p) return refuse(r, false, "jail: no capability set%s%s", NULL, NULL);
+    if (!argv || !argv[0] || !argv[0][0]) return refuse(r, false, "jail: no program%s%s", NULL, NULL);
+    if (!exec_name) exec_name = argv[0];
+    policy_decision d = policy_check_exec(p, exec_name);
+    if (!d.allowed) {
+        char why[400];
+        snprintf(why, sizeof why, "%s", d.reason[0] ? d.reason : "no exec: capability");
+        return refuse(r, true, "denied: exec %s: %s", exec_name, why);
+    }
+    const policy_limits *L = &p->limits;
+    uint64_t timeout = pick(opts->timeout_ms, L->has_timeout, L->timeout_ms, JAIL_DEFAULT_TIMEOUT_MS);
+    uint64_t memory = pick(opts->memory, L->has_memory, L->memory, JAIL_DEFAULT_MEMORY);
+    uint64_t procs = pick(opts->processes, L->has_processes, L->processes, JAIL_DEFAULT_PROCESSES);
+    uint64_t output = pick(opts->output, L->has_output, L->output, JAIL_DEFAULT_OUTPUT);
+    uint64_t cpu = pick(opts->cpu_ms, L->has_cpu, L->cpu_ms, 0);
+    uint64_t fsize = pick(opts->file_size, false, 0, JAIL_DEFAULT_FILE_SIZE);
+    uint64_t nofile = pick(opts->open_files, L->has_files, L->files, JAIL_DEFAULT_OPEN_FILES);
+
+    /* Fail closed on missing kernel features. */
+    int abi = jail_ll_abi();
+    char serr[256] = "";
+    const struct sock_fprog *filter = NULL;
+    if (jail_seccomp_available()) filter = jail_seccomp_filter(serr, sizeof serr);
+    else snprintf(serr, sizeof serr, "the kernel has no seccomp filter support");
+    if ((!abi || !filter) && !opts->allow_unsandboxed) {
+        return refuse(r, false,
+                      "jail: refusing to run: %s%s (set allow_unsandboxed to run without it; "
+                      "that choice is audited)",
+                      !abi ? "the kernel has no Landlock (landlock_create_ruleset failed)" : "",
+                      !filter ? (abi ? serr : "; and no seccomp") : "");
+    }
+    r->unsandboxed = !abi || !filter;
+
+    jail_limits lim = {timeout, memory, procs, output, cpu, fsize, nofile};
+    bool idmap = geteuid() == 0 && !getenv("BOXAGENT_JAIL_NO_IDMAP");
+    bool retry = false;
+    bool ok = run_once(p, argv, opts, r, &lim, abi, filter, idmap, &retry);
+    if (retry) { /* a grant's filesystem cannot be idmapped: use the cgroup mode */
+        jail_result_free(r);
+        memset(r, 0, sizeof *r);
+        r->unsandboxed = !abi || !filter;
+        ok = run_once(p, argv, opts, r, &lim, abi, filter, false, &retry);
+    }
+    return ok;
 }
 
 char *jail_result_text(const jail_result *r)

@@ -195,8 +195,26 @@ check "no seccomp -> refuses" [ "$rc" = 1 -a -z "$o" ]
 o=$(BOXAGENT_JAIL_PRETEND_NO_LANDLOCK=1 X --allow-unsandboxed --cap 'exec:*' -- echo ran 2>"$T/e"); rc=$?
 check "--allow-unsandboxed runs, with a warning" bash -c '[ "$1" = ran ] && grep -q WITHOUT "$2"' _ "$o" "$T/e"
 if [ "$(id -u)" = 0 ]; then
-  o=$(BOXAGENT_JAIL_NO_CGROUP=1 X --cap 'exec:*' -- echo ran 2>"$T/e"); rc=$?
-  check "root without a pids cgroup -> refuses" [ "$rc" = 1 -a -z "$o" ]
+  o=$(BOXAGENT_JAIL_NO_IDMAP=1 BOXAGENT_JAIL_NO_CGROUP=1 X --cap 'exec:*' -- echo ran 2>"$T/e"); rc=$?
+  check "root without idmapped mounts or a pids cgroup -> refuses" [ "$rc" = 1 -a -z "$o" ]
+  check "that refusal explains" grep -q "process limit cannot be enforced" "$T/e"
+  # Root callers run as an unprivileged kernel uid: a root-only host file stays closed even
+  # where it is visible (here under /etc, not in the mask list).
+  SECRET_ETC=/etc/boxagent-jail-suite-$$
+  echo "root-only" >"$SECRET_ETC"; chmod 600 "$SECRET_ETC"
+  run o e rc "${PR[@]}" -- "$P" read "$SECRET_ETC"
+  rm -f "$SECRET_ETC"
+  check "root-only host file unreadable (jail is not kuid 0)" [ "$o" = "deny EACCES" ]
+  # The fallback for filesystems without idmapped mounts: same uid, pids cgroup.
+  export BOXAGENT_JAIL_NO_IDMAP=1
+  run o e rc --cap write:. --cap 'exec:*' -- bash -c 'echo z > cg.txt; cat in.txt'
+  check "cgroup mode runs" [ "$rc" = 0 -a "$o" = hello ]
+  check "cgroup mode: file owned by caller" [ "$(stat -c %u "$WS/cg.txt")" = 0 ]
+  run o e rc --processes 5 --cap 'exec:*' -- bash -c 'for i in 1 2 3 4 5 6 7 8 9 10; do sleep 2 & done; wait'
+  check "cgroup mode: process limit holds for root" grep -qi "resource temporarily unavailable\|fork" <<<"$e"
+  run o e rc --cap read:. "${PR[@]}" -- "$P" read /etc/shadow create new2.txt
+  check "cgroup mode: shadow masked, read-only grant" [ "$o" = $'deny EACCES\ndeny EROFS' ]
+  unset BOXAGENT_JAIL_NO_IDMAP
 fi
 
 echo "$pass passed, $fail failed"
