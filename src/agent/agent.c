@@ -104,6 +104,19 @@ bool agent_session_resume(agent *a, const char *id, char **err)
         a->total.cached = ss.cached_tokens;
         store_session_free(&ss);
     }
+    /* a stored conversation from elsewhere (another version, a hand-edited database) may end
+     * with calls that never got results: answer them so every provider accepts the history */
+    for (size_t i = 0; i < c.n; i++) {
+        const llm_message *m = &c.msgs[i];
+        if (m->role != LLM_ASSISTANT || (i + 1 < c.n && c.msgs[i + 1].role == LLM_TOOL)) continue;
+        llm_message fix = {.role = LLM_TOOL};
+        for (size_t k = 0; k < m->nblocks; k++)
+            if (m->blocks[k].kind == LLM_TOOL_CALL)
+                llm_msg_add_result(&fix, m->blocks[k].id,
+                                   "the run was interrupted before this call ran", true);
+        if (fix.nblocks) llm_conv_insert(&c, i + 1, &fix);
+        else llm_message_free(&fix);
+    }
     llm_conv_free(&a->conv);
     a->conv = c;
     snprintf(a->session, sizeof a->session, "%s", id);

@@ -52,6 +52,14 @@ int cmd_config(int argc, char **argv)
         return 1;
     }
     int rc = 0;
+    for (size_t i = 0; show && i < cfg->nproviders; i++) { /* never the key itself */
+        const agent_provider_conf *p = &cfg->providers[i];
+        printf("provider %s\n  type: %s\n  base_url: %s\n  key: %s%s\n", p->name, p->type,
+               p->base_url ? p->base_url : "(default / environment)",
+               p->api_key ? "set in config.json (prefer api_key_env)"
+                          : p->api_key_env ? "from $" : "from the conventional variable",
+               p->api_key ? "" : p->api_key_env ? p->api_key_env : "");
+    }
     for (size_t i = 0; i < cfg->nagents; i++) {
         agent_profile p;
         char err[512];

@@ -102,6 +102,16 @@ out=$("$BIN" run --workspace "$ws" --model "script/$t/k2.script" --resume "$id" 
 "$BIN" sessions show --workspace "$ws" "$id" >/dev/null 2>&1; [ $? -eq 1 ] && ok || bad "deleted session still shown"
 "$BIN" sessions show --workspace "$ws" "bad/id" >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "bad id not a usage error"
 
+# ---- Ctrl-C (SIGINT) cancels the run: exit 1, told why, session marked cancelled
+printf 'turn\nsleep 60000\nsay never\n' > "$t/int.script"
+"$BIN" run --json --workspace "$ws" --model "script/$t/int.script" "wait" >"$t/int.out" 2>&1 &
+pid=$!
+for _ in $(seq 1 200); do grep -q turn_start "$t/int.out" 2>/dev/null && break; sleep 0.05; done
+kill -INT $pid; wait $pid; rc=$?
+[ $rc -eq 1 ] && grep -q '"guard":"cancelled"' "$t/int.out" && ok || bad "SIGINT rc=$rc: $(cat "$t/int.out")"
+sid=$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["session"])' "$t/int.out")
+"$BIN" sessions list --workspace "$ws" | grep "$sid" | grep -q cancelled && ok || bad "cancelled status"
+
 # ---- chat: piped input, two turns in one session
 printf 'turn\nsay one\nturn\nsay two\n' > "$t/c.script"
 out=$(printf 'first\nsecond\n/quit\n' | "$BIN" chat --workspace "$ws" --model "script/$t/c.script" 2>&1); rc=$?

@@ -468,3 +468,29 @@ Test(agent, system_prompt_is_truthful_and_agents_md_cannot_pull_outside_files)
     cr_assert_null(strstr(agent_system_prompt(X.a), "root:"), "AGENTS.md symlink followed");
     free(p);
 }
+
+Test(agent, resume_repairs_calls_left_without_results)
+{
+    write_script("turn\nsay fine\n");
+    char *err = NULL;
+    store *st = store_open(X.dir, &err);
+    cr_assert_not_null(st);
+    char id[STORE_ID_MAX];
+    cr_assert(store_session_create(st, "x", "script/x", "t", id, &err));
+    llm_message m[2] = {{.role = LLM_USER}, {.role = LLM_ASSISTANT}};
+    llm_msg_add_text(&m[0], "go");
+    llm_msg_add_call(&m[1], "c9", "echo", "{}");
+    cr_assert(store_append(st, id, m, 2, NULL, &err));
+    llm_message_free(&m[0]);
+    llm_message_free(&m[1]);
+    X.o.store = st;
+    make_agent();
+    cr_assert(agent_session_resume(X.a, id, &err), "%s", err);
+    assert_paired(agent_conversation(X.a));
+    agent_result r;
+    cr_assert_eq(agent_run(X.a, "again", &r), AGENT_DONE, "%s", r.message);
+    agent_result_free(&r);
+    agent_free(X.a);
+    X.a = NULL;
+    store_close(st);
+}
