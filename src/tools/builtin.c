@@ -4,6 +4,8 @@
  * layers provide runners. */
 #include <stddef.h>
 
+#include "jail/jail.h"
+
 #include "tools/builtin.h"
 
 static policy_decision decide_read(const tools_run *run)
@@ -20,7 +22,9 @@ static policy_decision decide_write(const tools_run *run)
     "\"path\": {\"type\": \"string\", \"minLength\": 1, \"maxLength\": 4096, \"description\": " \
     "\"" what "\"}"
 
-static const tools_def builtin_defs[] = {
+/* Entries whose text comes from another layer are completed by tools_builtin_defs (called once,
+ * under the registry's pthread_once). */
+static tools_def builtin_defs[] = {
     {
         .name = "read_file",
         .description =
@@ -153,10 +157,24 @@ static const tools_def builtin_defs[] = {
         .kind = TOOLS_RUNNER_HOST,
         .run = tools_search_run,
     },
+    /* native programs in the jail (src/jail/jail_tools.c) */
+    {.name = "bash", .perm = TOOLS_PERM_EXECUTE, .kind = TOOLS_RUNNER_JAIL, .run = tools_jail_bash_run,
+     .decide = tools_decide_bash, .data = &jail_tool_bash},
+    {.name = "run", .perm = TOOLS_PERM_EXECUTE, .kind = TOOLS_RUNNER_JAIL, .run = tools_jail_argv_run,
+     .decide = tools_decide_argv, .data = &jail_tool_run},
 };
 
 const tools_def *tools_builtin_defs(size_t *n)
 {
     *n = sizeof builtin_defs / sizeof builtin_defs[0];
+    for (size_t i = 0; i < *n; i++) {
+        tools_def *d = &builtin_defs[i];
+        if (d->kind != TOOLS_RUNNER_JAIL) continue;
+        const jail_tool_info *info = d->data;
+        d->name = info->name;
+        d->description = info->description;
+        d->schema = info->schema;
+        d->perm = TOOLS_PERM_EXECUTE; /* native programs: execute, whatever else is claimed */
+    }
     return builtin_defs;
 }

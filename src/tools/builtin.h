@@ -17,6 +17,12 @@ void tools_wasm_run(const tools_run *run, tools_result *out);
 /* Embedded module bytes by name (e.g. "read_file"); NULL if not embedded. */
 const uint8_t *tools_embedded_wasm(const char *name, size_t *len);
 
+/* The jail's bash and run tools (jail_runner.c). */
+policy_decision tools_decide_bash(const tools_run *run);
+policy_decision tools_decide_argv(const tools_run *run);
+void tools_jail_bash_run(const tools_run *run, tools_result *out);
+void tools_jail_argv_run(const tools_run *run, tools_result *out);
+
 /* tool_search host runner. */
 void tools_search_run(const tools_run *run, tools_result *out);
 

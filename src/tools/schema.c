@@ -1,6 +1,6 @@
 /* schema.c — strict parsing of tool arguments and validation against the JSON Schema subset
  * tools use (type, properties, required, additionalProperties:false, enum, minimum/maximum,
- * minLength/maxLength, items, maxItems). Errors name the field and the reason so the model
+ * minLength/maxLength, items, minItems/maxItems). Errors name the field and the reason so the model
  * can correct its call. */
 #include <math.h>
 #include <stdio.h>
@@ -154,8 +154,11 @@ static bool validate(const json_t *schema, const json_t *v, char *path, size_t p
 
     if (json_is_array(v)) {
         const json_t *mx = json_object_get(schema, "maxItems");
+        const json_t *mn = json_object_get(schema, "minItems");
         if (json_is_integer(mx) && (json_int_t)json_array_size(v) > json_integer_value(mx))
             FAIL("too many items (%zu, at most %lld allowed)", json_array_size(v), (long long)json_integer_value(mx));
+        if (json_is_integer(mn) && (json_int_t)json_array_size(v) < json_integer_value(mn))
+            FAIL("too few items (%zu, at least %lld required)", json_array_size(v), (long long)json_integer_value(mn));
         const json_t *items = json_object_get(schema, "items");
         if (json_is_object(items)) {
             size_t i, plen = strlen(path);

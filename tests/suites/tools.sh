@@ -180,6 +180,20 @@ expect_fail "read_file denied at search-only even when named" "not offered at ac
 call tool_search '{"query": "write"}' --cap read:. --access read-only
 if [ "$RC" -eq 0 ] && ! grep -q 'write_file' <<<"$OUT"; then ok "tool_search: only offered tools"; else bad "tool_search" "$OUT"; fi
 
+# ---- jail tools (bash/run): execute permission, exec: capability
+call bash '{"command": "cat src/x.h; echo $((6*7))"}' --cap read:. --cap exec:bash --access full
+expect_ok "bash: runs in the jail with exec:bash" $'int x;\n42'
+call bash '{"command": "echo hi"}' --cap read:. --access full
+expect_fail "bash: denied without exec:bash" "denied: .*exec"
+call bash '{"command": "echo hi"}' --cap read:. --cap exec:bash --access workspace-write
+expect_fail "bash: not offered below full" "not offered at access level workspace-write"
+call bash '{"command": "echo pwned > src/x.h"}' --cap read:. --cap exec:bash --access full
+grep -q 'int x;' "$WS/src/x.h" && ok "bash: read: grant stays read-only in the jail" || bad "bash wrote through read:"
+call run '{"argv": ["cat", "docs/readme.md"]}' --cap read:. --cap exec:cat --access full
+expect_ok "run: argv without a shell" "Hello World"
+call run '{"argv": ["bash", "-c", "id"]}' --cap read:. --cap exec:cat --access full
+expect_fail "run: program not granted" "denied"
+
 # ---- agent configuration
 cat >"$WS/.boxagent/config.json" <<'EOF'
 {"default_agent": "reader",

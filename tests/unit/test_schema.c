@@ -14,7 +14,7 @@ static const char *schema =
     "\"ratio\": {\"type\": \"number\", \"minimum\": 0, \"maximum\": 1},"
     "\"all\": {\"type\": \"boolean\"},"
     "\"mode\": {\"type\": \"string\", \"enum\": [\"content\", \"count\"]},"
-    "\"tags\": {\"type\": \"array\", \"maxItems\": 3, \"items\": {\"type\": \"string\", \"maxLength\": 4}},"
+    "\"tags\": {\"type\": \"array\", \"minItems\": 1, \"maxItems\": 3, \"items\": {\"type\": \"string\", \"maxLength\": 4}},"
     "\"opt\": {\"type\": \"object\", \"properties\": {\"x\": {\"type\": \"integer\"}}, \"required\": [\"x\"], "
     "\"additionalProperties\": false}},"
     "\"required\": [\"path\"], \"additionalProperties\": false}";
@@ -85,6 +85,8 @@ Test(schema, ranges_lengths_enums_items)
     cr_assert_str_eq(err, "argument \"mode\": \"files\" is not one of \"content\", \"count\"");
     cr_assert_not(ok("{\"path\": \"a\", \"tags\": [\"a\", \"b\", \"c\", \"d\"]}"));
     cr_assert(strstr(err, "argument \"tags\": too many items (4, at most 3"), "%s", err);
+    cr_assert_not(ok("{\"path\": \"a\", \"tags\": []}"));
+    cr_assert(strstr(err, "argument \"tags\": too few items (0, at least 1"), "%s", err);
     cr_assert_not(ok("{\"path\": \"a\", \"tags\": [\"a\", 5]}"));
     cr_assert_str_eq(err, "argument \"tags[1]\": expected string, got integer");
     cr_assert_not(ok("{\"path\": \"a\", \"tags\": [\"toolong\"]}"));
