@@ -471,7 +471,7 @@ Test(agent, system_prompt_is_truthful_and_agents_md_cannot_pull_outside_files)
 
 Test(agent, resume_repairs_calls_left_without_results)
 {
-    write_script("turn\nsay fine\n");
+    write_script("turn\ncall echo {}\nturn\nsay fine\n"); /* turn 1 is the stored one */
     char *err = NULL;
     store *st = store_open(X.dir, &err);
     cr_assert_not_null(st);
