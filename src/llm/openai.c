@@ -287,7 +287,12 @@ static json_t *build_body(const llm_provider *p, const llm_request *req)
         }
         json_object_set_new(body, "tools", tools);
     }
-    if (req->max_tokens) json_object_set_new(body, "max_tokens", json_integer((json_int_t)req->max_tokens));
+    if (req->max_tokens) /* OpenAI itself wants the newer name (reasoning models refuse the
+                            old one); compatible servers know "max_tokens" */
+        json_object_set_new(body,
+                            strstr(p->base_url, "://api.openai.com") ? "max_completion_tokens"
+                                                                     : "max_tokens",
+                            json_integer((json_int_t)req->max_tokens));
     if (!p->o.no_stream) {
         json_object_set_new(body, "stream", json_true());
         json_object_set_new(body, "stream_options", json_pack("{s:b}", "include_usage", 1));
