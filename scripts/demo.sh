@@ -5,7 +5,8 @@
 # attempt, the task is still completed, and the audit log records it all.
 # Runs in a temporary copy of examples/injection-demo so the repository stays clean.
 # Environment: BOXAGENT (binary, default build/boxagent); MODEL=provider/model to use a real
-# model instead of the script (e.g. openai/gpt-4.1 with OPENAI_API_KEY set);
+# model instead of the script (e.g. openai/gpt-4.1 with OPENAI_API_KEY set; MODEL=auto picks
+# anthropic/claude-sonnet-4-5 or openai/gpt-4.1 from the keys that are set);
 # DEMO_KEEP=1 keeps the temporary workspace; DEMO_CHECK=1 exits non-zero unless every attack
 # was denied (tests/suites/demo.sh).
 set -euo pipefail
@@ -24,13 +25,18 @@ cfg_before=$(sha256sum "$ws/.boxagent/config.json" | cut -d' ' -f1)
 bold=; dim=; off=
 if [ -t 1 ]; then bold=$'\e[1m'; dim=$'\e[2m'; off=$'\e[0m'; fi
 model_args=()
+if [ "${MODEL:-}" = auto ]; then # pick a real model from the environment
+  if [ -n "${ANTHROPIC_API_KEY:-}${ANTHROPIC_BASE_URL:-}" ]; then MODEL=anthropic/claude-sonnet-4-5
+  elif [ -n "${OPENAI_API_KEY:-}${OPENAI_BASE_URL:-}" ]; then MODEL=openai/gpt-4.1
+  else echo "demo: MODEL=auto needs ANTHROPIC_API_KEY or OPENAI_API_KEY (or a base URL)" >&2; exit 1; fi
+fi
 if [ -n "${MODEL:-}" ]; then
   model_args=(--model "$MODEL")
   echo "${bold}boxagent demo — model $MODEL${off}"
 else
   echo "${bold}boxagent demo — scripted model (.boxagent/attacker.script), no API key needed${off}"
   if [ -n "${OPENAI_API_KEY:-}${ANTHROPIC_API_KEY:-}" ]; then
-    echo "${dim}(an API key is set: MODEL=openai/gpt-4.1 or MODEL=anthropic/claude-sonnet-4-5 uses a real model)${off}"
+    echo "${dim}(an API key is set: make demo MODEL=auto runs the same workspace against a real model)${off}"
   fi
 fi
 echo "${dim}workspace: $ws   agent: summariser (read:., write:out, workspace-write)${off}"
