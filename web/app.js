@@ -270,11 +270,11 @@ async function pageAgents() {
 async function editAgent(g) {
   const tools = await api('GET', `/agents/${encodeURIComponent(g.name)}/tools`).catch(() => ({ tools: [] }));
   const levels = ['search-only', 'read-only', 'workspace-write', 'full'];
-  $('#editor').innerHTML = `<form id="agent-form" class="card" style="margin-top:14px;display:flex;flex-direction:column;gap:10px">
-    <h3 style="margin:0">Edit ${esc(g.name)}</h3>
+  $('#editor').innerHTML = `<form id="agent-form" class="card editor">
+    <h3>Edit ${esc(g.name)}</h3>
     <label>Model <input name="model" value="${esc(g.model || '')}" placeholder="provider/model"></label>
     <label>Access <select name="access">${levels.map(l => `<option ${l === g.access ? 'selected' : ''}>${l}</option>`).join('')}</select></label>
-    <label>Capabilities and limits, one per line<br><textarea name="caps" rows="7" style="width:100%">${esc(g.capabilities.join('\n'))}</textarea></label>
+    <label>Capabilities and limits, one per line<br><textarea name="caps" rows="7" class="wide">${esc(g.capabilities.join('\n'))}</textarea></label>
     <div class="muted">Tools offered: ${tools.tools.map(t => `<code>${esc(t.name)}</code>`).join(' ') || '—'}</div>
     <div class="row"><button type="submit">Save</button><span id="agent-msg" class="error"></span></div></form>`;
   $('#agent-form').addEventListener('submit', async e => {
@@ -304,7 +304,7 @@ async function pageAudit() {
       <select name="decision"><option value="">any decision</option>${['allowed', 'denied', 'error'].map(d => `<option ${q.get('decision') === d ? 'selected' : ''}>${d}</option>`).join('')}</select>
       <button type="submit" class="secondary">Filter</button></form>
     ${a.records.length ? `<table><thead><tr><th>#</th><th>Time</th><th>Agent</th><th>Tool</th><th>Decision</th><th>Rule</th><th>Arguments</th><th>Used</th></tr></thead><tbody>
-    ${a.records.map(r => `<tr><td>${r.id}</td><td>${esc(fmtTime(r.time_ms))}</td><td>${esc(r.agent || '')}</td><td class="mono">${esc(r.tool || '')}</td>
+    ${a.records.map(r => `<tr><td>${r.id}</td><td>${esc(fmtTime(r.time_ms))}</td><td>${esc(r.agent || '')}</td><td class="mono nowrap">${esc(r.tool || '')}</td>
       <td><span class="badge ${esc(r.decision)}">${esc(r.decision)}</span></td><td class="mono">${esc(r.rule || '')}</td>
       <td class="mono">${esc(r.args || '')}</td><td class="muted">${r.wall_ms ?? ''} ms${r.fuel ? `, ${r.fuel} fuel` : ''}</td></tr>`).join('')}
     </tbody></table>` : '<div class="empty card">No audit records match.</div>'}`;
