@@ -117,7 +117,13 @@ bool tools_registry_add(tools_registry *r, const tools_def *def, char *err, size
     }
     json_error_t je;
     json_t *s = json_loads(def->schema ? def->schema : "", 0, &je);
-    bool ok = json_is_object(s);
+    char why[200];
+    bool ok = json_is_object(s) && tools_schema_check(s, why, sizeof why);
+    if (json_is_object(s) && !ok) {
+        json_decref(s);
+        snprintf(err, errlen, "tool \"%s\": %s", def->name, why);
+        return false;
+    }
     json_decref(s);
     if (!ok) {
         snprintf(err, errlen, "tool \"%s\": schema is not a JSON object", def->name);

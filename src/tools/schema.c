@@ -308,3 +308,52 @@ bool tools_args_parse(const char *schema_text, const char *args_json, json_t **o
     *out = args;
     return true;
 }
+
+/* Keywords this validator enforces, plus annotations that carry no constraint. */
+static const char *const known_keywords[] = {
+    "type", "properties", "required", "additionalProperties", "enum", "minimum", "maximum",
+    "minLength", "maxLength", "items", "minItems", "maxItems",
+    "description", "title", "default", "examples", NULL,
+};
+
+static bool check(const json_t *schema, int depth, char *err, size_t errlen)
+{
+    if (depth > ARGS_MAX_DEPTH) {
+        snprintf(err, errlen, "schema nested too deeply");
+        return false;
+    }
+    if (!json_is_object(schema)) {
+        snprintf(err, errlen, "schema is not an object");
+        return false;
+    }
+    const char *k;
+    const json_t *v;
+    json_object_foreach((json_t *)schema, k, v)
+    {
+        bool known = false;
+        for (int i = 0; known_keywords[i]; i++)
+            if (!strcmp(k, known_keywords[i])) known = true;
+        if (!known) {
+            snprintf(err, errlen, "schema keyword \"%s\" is not supported (it would not be enforced)", k);
+            return false;
+        }
+    }
+    const json_t *props = json_object_get(schema, "properties");
+    if (props) {
+        if (!json_is_object(props)) {
+            snprintf(err, errlen, "\"properties\" is not an object");
+            return false;
+        }
+        json_object_foreach((json_t *)props, k, v) if (!check(v, depth + 1, err, errlen)) return false;
+    }
+    const json_t *items = json_object_get(schema, "items");
+    if (items && !check(items, depth + 1, err, errlen)) return false;
+    const json_t *addl = json_object_get(schema, "additionalProperties");
+    if (json_is_object(addl) && !check(addl, depth + 1, err, errlen)) return false;
+    return true;
+}
+
+bool tools_schema_check(const json_t *schema, char *err, size_t errlen)
+{
+    return check(schema, 0, err, errlen);
+}

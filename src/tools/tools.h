@@ -148,7 +148,8 @@ const tools_registry *tools_registry_builtin(void);
 
 /* A registry that starts as a copy of `base` (may be NULL = empty) so a caller (e.g. the
  * agent's manager mode) can add its own host tools. Definitions are borrowed, not copied:
- * they must outlive the registry. Add refuses a duplicate or malformed name (false + err). */
+ * they must outlive the registry. Add refuses a duplicate or malformed name, a schema that is
+ * not an object or uses keywords the validator does not enforce, or a missing runner. */
 tools_registry *tools_registry_new(const tools_registry *base);
 bool tools_registry_add(tools_registry *r, const tools_def *def, char *err, size_t errlen);
 void tools_registry_free(tools_registry *r);
@@ -210,6 +211,10 @@ bool tools_call(const tools_ctx *ctx, const char *name, const char *args_json,
  * maxItems). On failure returns false and writes e.g.
  * `argument "limit": expected integer, got string` to err. */
 bool tools_schema_validate(const json_t *schema, const json_t *args, char *err, size_t errlen);
+
+/* True if `schema` uses only keywords tools_schema_validate enforces (plus annotations such as
+ * description/title/default/examples); otherwise false and the offending keyword in err. */
+bool tools_schema_check(const json_t *schema, char *err, size_t errlen);
 
 /* Parse `args_json` strictly (duplicate keys refused, object at top level, size and depth
  * capped) and validate it against the schema text. On success *out holds the object. */

@@ -122,6 +122,8 @@ Test(registry, find_list_json_and_add)
         json_t *s = json_loads(d->schema, 0, NULL);
         cr_assert(json_is_object(s), "%s schema", d->name);
         cr_assert(json_is_false(json_object_get(s, "additionalProperties")), "%s", d->name);
+        char why[200];
+        cr_assert(tools_schema_check(s, why, sizeof why), "%s: %s", d->name, why);
         json_decref(s);
     }
 
@@ -134,6 +136,10 @@ Test(registry, find_list_json_and_add)
     cr_assert_not(tools_registry_add(mine, &badname, err, sizeof err));
     static const tools_def badschema = {.name = "x", .schema = "[1]", .kind = TOOLS_RUNNER_WASM};
     cr_assert_not(tools_registry_add(mine, &badschema, err, sizeof err));
+    static const tools_def unenforced = {.name = "x", .kind = TOOLS_RUNNER_WASM,
+        .schema = "{\"type\": \"object\", \"properties\": {\"p\": {\"type\": \"string\", \"pattern\": \"^a\"}}}"};
+    cr_assert_not(tools_registry_add(mine, &unenforced, err, sizeof err));
+    cr_assert(strstr(err, "\"pattern\" is not supported"), "%s", err);
     static const tools_def norunner = {.name = "x", .schema = "{}", .kind = TOOLS_RUNNER_HOST};
     cr_assert_not(tools_registry_add(mine, &norunner, err, sizeof err));
     cr_assert_eq(tools_registry_count(mine), tools_registry_count(r));
