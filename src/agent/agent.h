@@ -66,6 +66,7 @@ typedef struct agent_event {
     llm_stop stop;         /* TURN_END */
     llm_usage usage, total;
     agent_outcome outcome; /* DONE */
+    uint64_t seq;          /* 1, 2, 3 … per agent (set by the agent): SSE ids, resuming */
 } agent_event;
 
 typedef void (*agent_event_fn)(void *user, const agent_event *ev);

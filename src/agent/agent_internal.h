@@ -21,6 +21,7 @@ struct agent {
     llm_usage total;
     uint64_t last_input;      /* input tokens the provider reported for the last turn */
     int turn;
+    uint64_t seq;             /* last event sequence number (under ev_mu) */
 };
 
 void agent_emit(agent *a, agent_event *ev);

@@ -37,6 +37,7 @@ json_t *agent_event_to_json(const agent_event *ev)
     set_str(o, "agent", ev->agent);
     set_str(o, "session", ev->session);
     json_object_set_new(o, "turn", json_integer(ev->turn));
+    if (ev->seq) json_object_set_new(o, "seq", json_integer((json_int_t)ev->seq));
     switch (ev->kind) {
     case AGENT_EV_TEXT:
     case AGENT_EV_ERROR:
@@ -85,6 +86,7 @@ void agent_emit(agent *a, agent_event *ev)
     if (ev->output && !ev->output_len) ev->output_len = strlen(ev->output);
     ev->total = a->total;
     pthread_mutex_lock(&a->ev_mu);
+    ev->seq = ++a->seq;
     a->o.on_event(a->o.event_user, ev);
     pthread_mutex_unlock(&a->ev_mu);
 }
