@@ -494,3 +494,61 @@ Test(agent, resume_repairs_calls_left_without_results)
     X.a = NULL;
     store_close(st);
 }
+
+typedef struct conc {
+    store *st;
+    llm_provider *llm;
+    agent *a;
+    agent_outcome o;
+    char final[64];
+} conc;
+
+static void *run_one(void *u)
+{
+    conc *c = u;
+    agent_result r;
+    c->o = agent_run(c->a, "go", &r);
+    snprintf(c->final, sizeof c->final, "%s", r.final_text ? r.final_text : "");
+    agent_result_free(&r);
+    return NULL;
+}
+
+Test(agent, many_agents_at_once_share_a_store_not_state)
+{
+    char *err = NULL;
+    store *st = store_open(X.dir, &err);
+    cr_assert_not_null(st);
+    char *p = xasprintf("%s/model.script", X.dir);
+    FILE *f = fopen(p, "w");
+    fputs("turn\ncall echo {\"text\":\"a\"}\ncall echo {\"text\":\"b\"}\nturn\ncall echo {}\n"
+          "turn\nsay finished\n", f);
+    fclose(f);
+    enum { N = 6 };
+    conc c[N];
+    pthread_t th[N];
+    for (int i = 0; i < N; i++) {
+        memset(&c[i], 0, sizeof c[i]);
+        llm_options o = {.type = "script", .model = p};
+        llm_error e;
+        c[i].llm = llm_provider_new(&o, &e);
+        cr_assert_not_null(c[i].llm);
+        agent_opts ao = {.workspace = X.dir, .name = "worker", .access = TOOLS_ACCESS_READ_ONLY,
+                         .caps = X.caps, .llm = c[i].llm, .registry = X.reg, .store = st};
+        c[i].a = agent_new(&ao, &err);
+        cr_assert(agent_session_new(c[i].a, "t", &err));
+    }
+    for (int i = 0; i < N; i++) pthread_create(&th[i], NULL, run_one, &c[i]);
+    for (int i = 0; i < N; i++) pthread_join(th[i], NULL);
+    for (int i = 0; i < N; i++) {
+        cr_assert_eq(c[i].o, AGENT_DONE);
+        cr_assert_str_eq(c[i].final, "finished");
+        store_session ss;
+        cr_assert(store_session_get(st, agent_session_id(c[i].a), &ss, &err));
+        cr_assert_eq(ss.nmessages, 6);
+        store_session_free(&ss);
+        agent_free(c[i].a);
+        llm_provider_free(c[i].llm);
+    }
+    free(p);
+    store_close(st);
+}
