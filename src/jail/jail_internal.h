@@ -61,6 +61,8 @@ typedef enum jail_mount_kind {
     JM_MASK_DIR,   /* an empty mode-000 read-only directory over dst (if dst exists) */
     JM_PROC,       /* fresh proc for the new PID namespace, /proc/sys etc. read-only */
     JM_REBIND_RO,  /* dst (already in the new root) re-bound read-only over itself, if it exists */
+    JM_SEAL_RO,    /* last: dst's own mount made read-only, mounts beneath it kept as they are
+                      (skeleton directories leading to grants inside the private /tmp) */
 } jail_mount_kind;
 
 typedef struct jail_mount {

@@ -219,6 +219,25 @@ static int do_op(const jail_plan *pl, int oldfd, const jail_mount *m, int tree, 
         return 0;
     case JM_PROC:
         return do_proc(m, msg, msglen);
+    case JM_SEAL_RO: {
+        if (lstat(m->dst, &st) != 0 || !S_ISDIR(st.st_mode)) return 0;
+        int tree = (int)syscall(SYS_open_tree, AT_FDCWD, m->dst,
+                                OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE |
+                                    AT_SYMLINK_NOFOLLOW);
+        if (tree < 0) return fail(msg, msglen, "cannot seal", m->dst + 8);
+        struct mount_attr attr;
+        memset(&attr, 0, sizeof attr);
+        attr.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
+        /* Not AT_RECURSIVE: only the skeleton's own mount; the grants beneath keep theirs. */
+        if (syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH, &attr, sizeof attr) != 0 ||
+            syscall(SYS_move_mount, tree, "", AT_FDCWD, m->dst, MOVE_MOUNT_F_EMPTY_PATH) != 0) {
+            int rc = fail(msg, msglen, "cannot seal", m->dst + 8);
+            close(tree);
+            return rc;
+        }
+        close(tree);
+        return 0;
+    }
     }
     errno = EINVAL;
     return fail(msg, msglen, "unknown mount kind for", m->dst + 8);

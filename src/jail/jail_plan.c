@@ -115,6 +115,7 @@ static void add_rule(jail_plan *pl, const char *path, uint64_t access)
 static int mount_cmp(const void *a, const void *b)
 {
     const jail_mount *x = a, *y = b;
+    if ((x->kind == JM_SEAL_RO) != (y->kind == JM_SEAL_RO)) return x->kind == JM_SEAL_RO ? 1 : -1;
     int dx = path_depth(x->dst), dy = path_depth(y->dst);
     if (dx != dy) return dx < dy ? -1 : 1;
     if (x->order != y->order) return x->order < y->order ? -1 : 1;
@@ -219,6 +220,20 @@ static bool add_grants(jail_plan *pl, const policy_set *p, char *err, size_t err
                     beneath(path, p->caps[j].path))
                     redundant = true;
         if (state && beneath(state, path)) state_visible = true;
+        /* Directories leading to a grant inside the private /tmp must not be writable there
+         * (a file "created in the workspace's parent" would silently land in /tmp). */
+        if (!redundant && beneath(path, "/tmp") && strcmp(path, "/tmp")) {
+            const char *slash = strchr(path + 5, '/');
+            if (slash) {
+                char *top = xstrndup(path, (size_t)(slash - path));
+                bool dup = false;
+                for (size_t k = 0; k < pl->nmounts; k++)
+                    if (pl->mounts[k].kind == JM_SEAL_RO && !strcmp(pl->mounts[k].dst + 8, top))
+                        dup = true;
+                if (!dup) add_mount(pl, JM_SEAL_RO, ORD_MASK, true, NULL, top, NULL);
+                free(top);
+            }
+        }
         if (!redundant) {
             add_mount(pl, write ? JM_BIND_RW : JM_BIND_RO, write ? ORD_WRITE : ORD_READ, true,
                       path, path, NULL);
