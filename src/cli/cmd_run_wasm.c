@@ -84,9 +84,7 @@ static int run(policy_set *p, bool metering, bool stats, const wasi_run_limits *
         fprintf(stderr, "boxagent run-wasm: %s: %s\n", path, r.message);
         status = 1;
     } else {
-        if (r.trap != WASM_OK)
-            fprintf(stderr, "boxagent run-wasm: %s\n", r.message);
-        else if (r.output_cut)
+        if (r.trap != WASM_OK || r.limit != WASI_LIMIT_NONE)
             fprintf(stderr, "boxagent run-wasm: %s\n", r.message);
         status = r.exit_code;
     }

@@ -427,6 +427,9 @@ WASI_FN(path_readlink)
         e = wasi_check_host_fd(c, g.f->pre, fd, NULL, POLICY_ACCESS_READ);
     char target[WASI_PATH_MAX + 1];
     ssize_t n = 0;
+    struct stat st;
+    if (!e && fstat(fd, &st) == 0 && !S_ISLNK(st.st_mode))
+        e = WASI_EINVAL;
     if (!e && (n = readlinkat(fd, "", target, sizeof target)) < 0)
         e = wasi_errno_from_host(errno);
     if (!e) {

@@ -194,6 +194,13 @@ int wasi_run(wasi_ctx *c, const wasm_module *m, const wasm_linker *l,
             res->limit_value = tmo;
         }
     }
+    /* A failed memory.grow is not a trap: the guest sees it (malloc returns NULL). When the
+     * guest then fails having used most (3/4+) of the ceiling, say it ran into it. */
+    if (res->limit == WASI_LIMIT_NONE && memb && res->peak_memory / 3 >= memb / 4 &&
+        (res->trap != WASM_OK || res->exit_code != 0)) {
+        res->limit = WASI_LIMIT_MEMORY;
+        res->limit_value = memb;
+    }
     if (res->limit == WASI_LIMIT_NONE && res->output_cut) {
         res->limit = WASI_LIMIT_OUTPUT;
         res->limit_value = c->out_limit;
