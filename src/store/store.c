@@ -422,3 +422,27 @@ bool store_load(store *s, const char *id, llm_conv *conv, char **err)
     pthread_mutex_unlock(&s->mu);
     return ok;
 }
+
+bool store_usage_total(store *s, llm_usage *out, uint64_t *sessions, uint64_t *turns, char **err)
+{
+    memset(out, 0, sizeof *out);
+    pthread_mutex_lock(&s->mu);
+    sqlite3_stmt *st = NULL;
+    bool ok = sqlite3_prepare_v2(s->db,
+                                 "SELECT coalesce(sum(input_tokens),0), coalesce(sum(output_tokens),0),"
+                                 " coalesce(sum(cached_tokens),0), count(*), coalesce(sum(turns),0)"
+                                 " FROM store_sessions",
+                                 -1, &st, NULL) == SQLITE_OK &&
+              sqlite3_step(st) == SQLITE_ROW;
+    if (ok) {
+        out->input = (uint64_t)sqlite3_column_int64(st, 0);
+        out->output = (uint64_t)sqlite3_column_int64(st, 1);
+        out->cached = (uint64_t)sqlite3_column_int64(st, 2);
+        if (sessions) *sessions = (uint64_t)sqlite3_column_int64(st, 3);
+        if (turns) *turns = (uint64_t)sqlite3_column_int64(st, 4);
+    } else
+        fail(err, s->db, "usage totals");
+    sqlite3_finalize(st);
+    pthread_mutex_unlock(&s->mu);
+    return ok;
+}

@@ -52,6 +52,9 @@ bool store_session_set_status(store *s, const char *id, const char *status, char
  * a non-NULL usage also counts one turn). */
 bool store_append(store *s, const char *id, const llm_message *msgs, size_t n,
                   const llm_usage *usage, char **err);
+/* Totals over every session (the gateway's usage page). */
+bool store_usage_total(store *s, llm_usage *out, uint64_t *sessions, uint64_t *turns, char **err);
+
 /* Load the stored messages into conv (appended; conv's system prompt untouched). */
 bool store_load(store *s, const char *id, llm_conv *conv, char **err);
 

@@ -67,6 +67,12 @@ Test(store, lifecycle_and_usage)
     cr_assert_eq(c.n, 3);
     cr_assert_str_eq(c.msgs[1].blocks[0].args, "{\"path\":\"x\"}");
     llm_conv_free(&c);
+    llm_usage tot;
+    uint64_t ns = 0, nt = 0;
+    cr_assert(store_usage_total(S, &tot, &ns, &nt, &err));
+    cr_assert_eq(tot.input, 20);
+    cr_assert_eq(ns, 1);
+    cr_assert_eq(nt, 2);
     cr_assert(store_session_rename(S, id, "renamed", &err));
     cr_assert(store_session_set_status(S, id, "done", &err));
     int n = 0;
