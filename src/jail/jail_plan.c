@@ -175,6 +175,10 @@ static void add_system(jail_plan *pl)
     add_rule(pl, "/dev/shm", JAIL_LL_ALL);
 
     add_mount(pl, JM_PROC, ORD_BASE, false, NULL, "/proc", NULL);
+    /* Directory listing everywhere in the view: the view holds only grants, system paths and
+     * the empty directories leading to them (masks are mode 000), so this reveals nothing
+     * more, and `ls /`, find and globbing work as in the WebAssembly backend. */
+    add_rule(pl, "/", JAIL_LL_READ_DIR);
     add_rule(pl, "/proc", JAIL_LL_READ_FILE | JAIL_LL_READ_DIR);
 }
 

@@ -70,8 +70,11 @@ check "stdin is empty by default" [ "$rc" = 0 -a -z "$o" ]
 # ---------------------------------------------------------------- filesystem view + Landlock
 run o e rc --cap read:. "${PR[@]}" -- "$P" read "$T/outside/secret.txt" stat "$T/outside/secret.txt" \
   list "$T/outside" list / read in.txt list . read /etc/passwd list /usr/bin
-check "read outside read: fails; inside works" [ "$o" = $'deny ENOENT\ndeny ENOENT\ndeny ENOENT\ndeny EACCES\nallow\nallow\nallow\nallow' ] 
-[ "$o" = $'deny ENOENT\ndeny ENOENT\ndeny ENOENT\ndeny EACCES\nallow\nallow\nallow\nallow' ] || echo "    got: $o"
+check "read outside read: fails; inside works" [ "$o" = $'deny ENOENT\ndeny ENOENT\ndeny ENOENT\nallow\nallow\nallow\nallow\nallow' ]
+run o e rc --cap read:. --cap 'exec:*' -- ls -A /
+check "/ holds only the view (system paths, /dev, /proc, /tmp)" [ "$(tr '\n' ' ' <<<"$o")" = "$(ls -d /bin /dev /etc /lib /lib32 /lib64 /libx32 /proc /sbin /tmp /usr 2>/dev/null | sed 's|^/||' | sort | tr '\n' ' ')" ]
+run o e rc --cap read:. --cap 'exec:*' -- ls -A "$T"
+check "the workspace's parent shows only the path to the grant" [ "$o" = ws ]
 run o e rc --cap read:. "${PR[@]}" -- "$P" create new.txt write in.txt create /tmp/x create /usr/x create /etc/x
 check "read: is read-only; /tmp private and writable; system paths read-only" \
   [ "$o" = $'deny EROFS\ndeny EROFS\nallow\ndeny EROFS\ndeny EROFS' ]
