@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# audit.sh — `boxagent audit list|verify` end to end: records written by real tool calls
+# (denials and refused arguments, which need no sandbox), filters and JSON, then tampering with
+# the database by hand (sqlite3): one byte changed, a record deleted, records swapped — verify
+# exits 1 naming the first bad record. Usage errors exit 2.
+set -u
+pass=0 fail=0
+ok() { pass=$((pass+1)); }
+bad() { fail=$((fail+1)); echo "FAIL $*"; }
+BA=${BOXAGENT:-build/asan/boxagent}
+T=$(mktemp -d /tmp/audit-suite.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+W=$T/ws
+mkdir -p "$W"
+echo hello >"$W/f.txt"
+
+expect_rc() { # want name cmd...
+  local want=$1 name=$2; shift 2
+  "$@" >"$T/out" 2>"$T/err"; local rc=$?
+  if [ "$rc" -eq "$want" ]; then ok; else bad "$name: exit $rc, want $want ($(head -c 300 "$T/err"))"; fi
+}
+
+# an empty workspace verifies (no records) and lists nothing
+expect_rc 0 verify-empty "$BA" audit verify --workspace "$W"
+expect_rc 0 list-empty "$BA" audit list --workspace "$W" --json
+grep -q '^\[\]$' "$T/out" && ok || bad "list-empty json: $(cat "$T/out")"
+
+# records from real calls: denied paths and refused arguments (with a secret to redact)
+for i in 1 2 3; do
+  "$BA" tool call read_file --workspace "$W" --session s-A --cap read:. \
+    --args "{\"path\":\"/etc/shadow$i\"}" >/dev/null 2>&1
+done
+"$BA" tool call read_file --workspace "$W" --session s-B --cap read:. \
+  --args '{"path":"f.txt","api_key":"sk-live-SECRETSECRETSECRET123"}' >/dev/null 2>&1
+"$BA" tool call read_file --workspace "$W" --session s-B --cap read:. \
+  --args '{"path":".boxagent/boxagent.db"}' >/dev/null 2>&1
+n=$(sqlite3 "$W/.boxagent/boxagent.db" 'SELECT count(*) FROM audit')
+[ "$n" = 5 ] && ok || bad "expected 5 records, have $n"
+
+expect_rc 0 verify-ok "$BA" audit verify --workspace "$W"
+grep -q "5 records" "$T/out" && ok || bad "verify-ok output: $(cat "$T/out")"
+expect_rc 0 list "$BA" audit list --workspace "$W"
+grep -q "denied" "$T/out" && ok || bad "list shows no denial"
+grep -q "SECRETSECRET" "$T/out" && bad "secret shown by list" || ok
+sqlite3 "$W/.boxagent/boxagent.db" 'SELECT args FROM audit' | grep -q SECRETSECRET && bad "secret stored" || ok
+expect_rc 0 list-session "$BA" audit list --workspace "$W" --session s-A --json
+python3 - "$T/out" <<'PY' && ok || bad "list --session s-A --json"
+import json, sys
+rows = json.load(open(sys.argv[1]))
+assert len(rows) == 3, rows
+assert all(r["session"] == "s-A" and r["decision"] == "denied" for r in rows)
+assert [r["id"] for r in rows] == [1, 2, 3]
+assert all(len(r["hash"]) == 64 and len(r["prev_hash"]) == 64 for r in rows)
+assert rows[1]["prev_hash"] == rows[0]["hash"]
+PY
+expect_rc 0 list-limit "$BA" audit list --workspace "$W" --limit 2 --json
+python3 -c "import json,sys; assert len(json.load(open(sys.argv[1])))==2" "$T/out" && ok || bad "--limit 2"
+# the record for the .boxagent path names the protection that refused it
+"$BA" audit list --workspace "$W" --session s-B | grep -q "boxagent" && ok || bad "state-dir denial not listed"
+
+# tampering: copy the database and break it in several ways
+DB=$W/.boxagent/boxagent.db
+cp "$DB" "$T/pristine.db"
+restore() { rm -f "$DB-wal" "$DB-shm"; cp "$T/pristine.db" "$DB"; }
+tamper() { # name want-id sql
+  restore
+  sqlite3 "$DB" "$3"
+  expect_rc 1 "verify-$1" "$BA" audit verify --workspace "$W"
+  grep -q "record $2" "$T/err" && ok || bad "verify-$1 does not name record $2: $(cat "$T/err")"
+}
+tamper one-byte-args 2 "UPDATE audit SET args = replace(args, 'shadow2', 'shadoW2') WHERE id = 2"
+tamper one-byte-rule 4 "UPDATE audit SET rule = rule || '.' WHERE id = 4"
+tamper decision 3 "UPDATE audit SET decision = 'allowed' WHERE id = 3"
+tamper fuel 1 "UPDATE audit SET fuel = fuel + 1 WHERE id = 1"
+tamper external 5 "UPDATE audit SET is_external = 1 - is_external WHERE id = 5"
+tamper hash 3 "UPDATE audit SET hash = replace(hash, substr(hash, 1, 1), 'x') WHERE id = 3"
+tamper delete-middle 3 "DELETE FROM audit WHERE id = 3"
+tamper delete-last 5 "DELETE FROM audit WHERE id = 5"
+tamper swap 2 "CREATE TEMP TABLE t AS SELECT * FROM audit WHERE id IN (2, 4); UPDATE t SET id = 6 - id; DELETE FROM audit WHERE id IN (2, 4); INSERT INTO audit SELECT * FROM t"
+restore
+expect_rc 0 verify-restored "$BA" audit verify --workspace "$W"
+expect_rc 0 verify-json "$BA" audit verify --workspace "$W" --json
+grep -q '"ok":true' "$T/out" && ok || bad "verify --json"
+
+# usage errors and bad workspaces
+expect_rc 2 no-sub "$BA" audit
+expect_rc 2 bad-sub "$BA" audit frob
+expect_rc 2 bad-limit "$BA" audit list --limit 0
+expect_rc 2 verify-filter "$BA" audit verify --session x
+expect_rc 0 help "$BA" audit --help
+expect_rc 1 no-workspace "$BA" audit verify --workspace "$T/nope"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
