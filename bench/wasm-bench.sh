@@ -3,7 +3,9 @@
 # ../shared/bench/wasm natively (gcc -O2) and to wasm (clang -O2) into build/bench-wasm, runs
 # each natively and under boxagent with fuel metering on and off, checks that wasm and native
 # print the same checksum, and prints per program: native time, boxagent time, ratio, metering
-# overhead, plus geometric means. Times are whole-process wall times, medians of BENCH_RUNS (3).
+# overhead, plus geometric means. Times are whole-process medians of BENCH_RUNS (3): CPU time
+# (user+sys) by default, which a busy shared machine disturbs little; BENCH_METRIC=wall uses
+# elapsed time (the wall times are printed as well).
 #
 # Modes (BENCH_MODE): run-wasm  `build/boxagent run-wasm --fuel 10^15 X.wasm` (the WASI
 #                               command build); metering off by `--no-metering` when run-wasm
@@ -48,41 +50,46 @@ case $mode in
   *) echo "wasm-bench: unknown BENCH_MODE $mode"; exit 2 ;;
 esac
 
-# time_runs OUTFILE CMD... : run $runs times, print the median wall time in seconds;
-# the first run's stdout goes to OUTFILE. Returns non-zero if any run fails.
+# time_runs OUTFILE CMD... : run $runs times; print "WALL CPU", each the median in seconds
+# (CPU = user + sys of the process). The first run's stdout goes to OUTFILE. Non-zero if a run
+# fails.
 time_runs() {
   local out=$1; shift
-  local ts=() i a z
+  local walls=() cpus=() i r u s
   for ((i = 0; i < runs; i++)); do
-    a=$(date +%s%N)
-    if [ $i -eq 0 ]; then "$@" >"$out" 2>"$out.err" || return 1
-    else "$@" >/dev/null 2>>"$out.err" || return 1; fi
-    z=$(date +%s%N)
-    ts+=($(((z - a) / 1000)))
+    { TIMEFORMAT='%R %U %S'; time "$@" >"$out.$i" 2>>"$out.err"; } 2>"$out.time" || return 1
+    read -r r u s <"$out.time"
+    walls+=("$r"); cpus+=("$(awk -v u="$u" -v s="$s" 'BEGIN {printf "%.3f", u + s}')")
   done
-  printf '%s\n' "${ts[@]}" | sort -n | awk '{v[NR]=$1} END {printf "%.3f\n", v[int((NR+1)/2)]/1e6}'
+  mv "$out.0" "$out"; rm -f "$out".[0-9]*
+  echo "$(printf '%s\n' "${walls[@]}" | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}')" \
+       "$(printf '%s\n' "${cpus[@]}" | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}')"
 }
 
-printf '%-8s %9s %11s %7s %13s %9s\n' program "native s" "boxagent s" ratio "no-meter s" metering
+metric=${BENCH_METRIC:-cpu}
+case $metric in cpu) col=2 ;; wall) col=1 ;; *) echo "wasm-bench: BENCH_METRIC is cpu or wall"; exit 2 ;; esac
+printf '%-8s %10s %12s %7s %12s %9s   %s\n' program "native s" "boxagent s" ratio "no-meter s" metering "(wall s: native, boxagent, no-meter)"
 status=0 rows=()
 for p in "${progs[@]}"; do
-  tn=$(time_runs "$bw/$p.native.out" "$bw/native/$p") || { echo "$p: native run failed"; status=1; continue; }
-  if ! ton=$(time_runs "$bw/$p.wasm.out" on_cmd "$p"); then
-    echo "$p: wasm run failed: $(head -c 300 "$bw/$p.wasm.out.err")"; status=1; continue
-  fi
-  toff=$(time_runs "$bw/$p.off.out" off_cmd "$p") || { echo "$p: wasm run (metering off) failed"; status=1; continue; }
+  read -r wn cn <<<"$(time_runs "$bw/$p.native.out" "$bw/native/$p")" || true
+  [ -n "${cn:-}" ] || { echo "$p: native run failed"; status=1; continue; }
+  read -r won con <<<"$(time_runs "$bw/$p.wasm.out" on_cmd "$p")" || true
+  if [ -z "${con:-}" ]; then echo "$p: wasm run failed: $(head -c 300 "$bw/$p.wasm.out.err")"; status=1; continue; fi
+  read -r woff coff <<<"$(time_runs "$bw/$p.off.out" off_cmd "$p")" || true
+  [ -n "${coff:-}" ] || { echo "$p: wasm run (metering off) failed"; status=1; continue; }
   if ! cmp -s "$bw/$p.native.out" "$bw/$p.wasm.out" || ! cmp -s "$bw/$p.native.out" "$bw/$p.off.out"; then
     echo "$p: CHECKSUM MISMATCH: native '$(cat "$bw/$p.native.out")', wasm '$(cat "$bw/$p.wasm.out")', no-meter '$(cat "$bw/$p.off.out")'"
     status=1; continue
   fi
+  if [ $col = 2 ]; then tn=$cn ton=$con toff=$coff; else tn=$wn ton=$won toff=$woff; fi
   ratio=$(awk -v a="$ton" -v b="$tn" 'BEGIN {printf "%.1f", a / b}')
   over=$(awk -v a="$ton" -v b="$toff" 'BEGIN {printf "%+.1f%%", (a / b - 1) * 100}')
-  printf '%-8s %9s %11s %6sx %13s %9s\n' "$p" "$tn" "$ton" "$ratio" "$toff" "$over"
+  printf '%-8s %10s %12s %6sx %12s %9s   (%s, %s, %s)\n' "$p" "$tn" "$ton" "$ratio" "$toff" "$over" "$wn" "$won" "$woff"
   rows+=("$tn $ton $toff")
 done
 if [ ${#rows[@]} -gt 0 ]; then
   printf '%s\n' "${rows[@]}" | awk '{ln += log($1); lw += log($2); lo += log($3); n++}
-    END {printf "%-8s %9s %11s %6.1fx %13s %+8.1f%%\n", "geomean", "", "", exp((lw - ln) / n), "", (exp((lw - lo) / n) - 1) * 100}'
+    END {printf "%-8s %10s %12s %6.1fx %12s %+8.1f%%\n", "geomean", "", "", exp((lw - ln) / n), "", (exp((lw - lo) / n) - 1) * 100}'
 fi
-echo "(medians of $runs whole-process runs; ratio = boxagent / native; metering = time with fuel metering on vs off)"
+echo "(medians of $runs whole-process runs of each; times are $metric seconds (BENCH_METRIC=cpu: user+sys, robust on a shared machine; wall: elapsed); ratio = boxagent / native; metering = fuel metering on vs off)"
 exit $status
