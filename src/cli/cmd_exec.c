@@ -1,13 +1,18 @@
 /* cmd_exec.c — `boxagent exec`: run a native program inside the jail from the terminal, under
  * capabilities given with --cap and/or a manifest file. Prints the program's output, exits
  * with its status (128+signal when killed), and says in one line on stderr when a limit
- * stopped it or the capability set refused it. */
+ * stopped it or the capability set refused it. In a boxagent workspace (one with a
+ * .boxagent/ directory) every run, allowed or refused, is appended to the audit log. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <jansson.h>
+#include <sys/stat.h>
+
+#include "audit/audit.h"
 #include "cli/commands.h"
 #include "jail/jail.h"
 #include "policy/policy.h"
@@ -66,6 +71,64 @@ static void write_all(int fd, const char *p, size_t n)
         p += w;
         n -= (size_t)w;
     }
+}
+
+/* One audit record for this run (only in a boxagent workspace; failures are warned). */
+static void audit_run(const policy_set *p, char **prog_argv, const jail_options *o,
+                      const jail_result *r, bool ran)
+{
+    char *state = xasprintf("%s/.boxagent", p->workspace);
+    struct stat st;
+    bool is_ws = stat(state, &st) == 0 && S_ISDIR(st.st_mode);
+    free(state);
+    if (!is_ws) return;
+    char *err = NULL;
+    audit_log *log = audit_open(p->workspace, &err);
+    if (!log) {
+        fprintf(stderr, "boxagent exec: warning: audit log: %s\n", err ? err : "cannot open");
+        free(err);
+        return;
+    }
+    json_t *args = json_object(), *av = json_array(), *caps = json_array();
+    for (size_t i = 0; prog_argv[i]; i++) json_array_append_new(av, json_string(prog_argv[i]));
+    for (size_t i = 0; i < p->ncaps; i++)
+        if (p->caps[i].text) json_array_append_new(caps, json_string(p->caps[i].text));
+    json_object_set_new(args, "argv", av);
+    json_object_set_new(args, "capabilities", caps);
+    if (o->allow_unsandboxed) json_object_set_new(args, "allow_unsandboxed", json_true());
+    char *args_text = json_dumps(args, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(args);
+    char rule[640];
+    if (!ran)
+        snprintf(rule, sizeof rule, "%s", r->error);
+    else
+        snprintf(rule, sizeof rule, "exit %d%s%s%s%s", r->exit_code,
+                 r->limit != JAIL_LIMIT_NONE ? ", stopped by the " : "",
+                 r->limit != JAIL_LIMIT_NONE ? jail_limit_name(r->limit) : "",
+                 r->limit != JAIL_LIMIT_NONE ? " limit" : "",
+                 r->unsandboxed ? ", UNSANDBOXED (no Landlock/seccomp)" : "");
+    buf result = BUF_INIT;
+    buf_append(&result, r->out, r->out_len);
+    buf_append(&result, r->err, r->err_len);
+    audit_record rec;
+    memset(&rec, 0, sizeof rec);
+    rec.tool = "exec";
+    rec.agent = "cli";
+    rec.args = args_text;
+    rec.decision = r->denied ? AUDIT_DENIED : ran ? AUDIT_ALLOWED : AUDIT_ERROR;
+    rec.rule = rule;
+    rec.peak_memory = r->peak_rss;
+    rec.wall_ms = r->wall_ms;
+    rec.output_bytes = r->output_bytes;
+    rec.result = result.data;
+    rec.result_len = result.len;
+    if (!audit_append(log, &rec, NULL, NULL, &err)) {
+        fprintf(stderr, "boxagent exec: warning: audit log: %s\n", err ? err : "append failed");
+        free(err);
+    }
+    buf_free(&result);
+    free(args_text);
+    audit_close(log);
 }
 
 int cmd_exec(int argc, char **argv)
@@ -190,6 +253,7 @@ int cmd_exec(int argc, char **argv)
 
     jail_result r;
     bool ran = jail_run(p, (const char *const *)(argv + i), &o, &r);
+    audit_run(p, argv + i, &o, &r, ran);
     fflush(stdout);
     write_all(1, r.out, r.out_len);
     write_all(2, r.err, r.err_len);

@@ -220,5 +220,14 @@ if [ "$(id -u)" = 0 ]; then
   unset BOXAGENT_JAIL_NO_IDMAP
 fi
 
+# ---------------------------------------------------------------- audit
+# $WS has a .boxagent/ directory, so every `boxagent exec` above was audited.
+(cd "$WS" && "$BOXAGENT" audit verify >"$T/av" 2>&1); rc=$?
+check "audit chain of exec runs intact" [ "$rc" = 0 ]
+(cd "$WS" && "$BOXAGENT" audit list >"$T/al" 2>&1)
+check "denials are audited" grep -q "denied: exec cat" "$T/al"
+check "limits are audited" grep -q "stopped by the timeout limit" "$T/al"
+check "unsandboxed runs are audited as such" grep -q "UNSANDBOXED" "$T/al"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
