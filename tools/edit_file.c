@@ -42,6 +42,8 @@ int main(int argc, char **argv)
     if (!data) {
         if (errno == EFBIG) tool_fail("edit_file %s: file larger than %u MiB", path, MAX_FILE >> 20);
         if (errno == ENOENT) tool_fail("edit_file %s: no such file (use write_file to create it)", path);
+        if (errno == EISDIR) tool_fail("edit_file %s: is a directory", path);
+        if (errno == EINVAL) tool_fail("edit_file %s: not a regular file", path);
         tool_fail_errno("edit_file: cannot read", path);
     }
     if (tool_is_binary(data, len)) tool_fail("edit_file %s: binary file (contains NUL bytes); only text files can be edited", path);

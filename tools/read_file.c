@@ -103,6 +103,8 @@ int main(int argc, char **argv)
     struct stat st;
     if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
         tool_fail("read_file %s: is a directory (use list_dir)", path);
+    if (fstat(fd, &st) == 0 && !S_ISREG(st.st_mode))
+        tool_fail("read_file %s: not a regular file (device, pipe or socket)", path);
 
     static char buf[65536];
     static char line[LINE_CAP];

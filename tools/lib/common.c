@@ -167,6 +167,12 @@ char *tool_read_file(const char *path, size_t max, size_t *len)
 {
     int fd = open(path, O_RDONLY);
     if (fd < 0) return NULL;
+    struct stat st;
+    if (fstat(fd, &st) == 0 && !S_ISREG(st.st_mode)) {
+        close(fd);
+        errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+        return NULL;
+    }
     size_t cap = 65536, n = 0;
     char *data = malloc(cap + 1);
     if (!data) tool_fail("out of memory");
