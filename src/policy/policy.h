@@ -146,4 +146,16 @@ char *policy_guest_to_host(const policy_set *p, const char *guest, const policy_
  * `dirfd` through "..", absolute paths or symlinks. Returns an fd or -errno. */
 int policy_open_beneath(int dirfd, const char *rel, int flags, int mode);
 
+/* The whole decision and enforcement for one path, for runners that open files on the host:
+ * policy_check_path, then open beneath the deciding grant's root with policy_open_beneath
+ * (parent directory first, then the last component), then check what was actually opened
+ * (its real path via /proc/self/fd): never inside the workspace's .boxagent/, and for write
+ * access never a protected name (.git, shell start-up files) beneath the grant — so a symlink
+ * inside the grant cannot lead to either. With O_CREAT a new file is created only with the
+ * last component not a symlink (O_EXCL + RESOLVE_NO_SYMLINKS), after its directory passed the
+ * check. `access` must match `flags` (WRITE for O_WRONLY/O_RDWR/O_CREAT/O_TRUNC). Returns an
+ * fd (O_CLOEXEC) or -errno (-EACCES when refused); *d (if non-NULL) says why. */
+int policy_open(const policy_set *p, const char *path, policy_access access, int flags, int mode,
+                policy_decision *d);
+
 #endif

@@ -29,4 +29,7 @@ size_t pol_nlimits(void);
 bool pol_limit_get(const policy_limits *l, size_t i, const char **name, uint64_t *v);
 void pol_limit_set(policy_limits *l, size_t i, uint64_t v);
 
+/* The component-by-component fallback of policy_open_beneath (exposed for tests). */
+int pol_walk_beneath(int dirfd, const char *rel, int flags, int mode);
+
 #endif

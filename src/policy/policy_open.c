@@ -9,14 +9,14 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "policy/policy.h"
+#include "policy/policy_internal.h"
 #include "util/util.h"
 
 #ifndef SYS_openat2
 #define SYS_openat2 437
 #endif
 
-static int walk_beneath(int dirfd, const char *rel, int flags, int mode)
+int pol_walk_beneath(int dirfd, const char *rel, int flags, int mode)
 {
     if (rel[0] == '/') return -EXDEV;
     char *copy = xstrdup(rel);
@@ -82,13 +82,13 @@ int policy_open_beneath(int dirfd, const char *rel, int flags, int mode)
     struct open_how how;
     memset(&how, 0, sizeof(how));
     how.flags = (uint64_t)(unsigned)(flags | O_CLOEXEC);
-    if (flags & (O_CREAT | __O_TMPFILE)) how.mode = (uint64_t)(mode & 07777);
+    if ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE) how.mode = (uint64_t)(mode & 07777);
     how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
     for (int tries = 0; tries < 32; tries++) {
         long fd = syscall(SYS_openat2, dirfd, rel, &how, sizeof(how));
         if (fd >= 0) return (int)fd;
         if (errno == EAGAIN || errno == EINTR) continue;
-        if (errno == ENOSYS) return walk_beneath(dirfd, rel, flags, mode);
+        if (errno == ENOSYS) return pol_walk_beneath(dirfd, rel, flags, mode);
         return -errno;
     }
     return -EAGAIN;

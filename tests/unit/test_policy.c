@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "policy/policy.h"
+#include "policy/policy_internal.h"
 
 static policy_set *parse_ok(const char *text)
 {
@@ -465,4 +466,147 @@ Test(policy_open, beneath_refuses_escapes, .init = tree_setup, .fini = tree_tear
     close(fd);
     cr_assert_eq(policy_open_beneath(dfd, NULL, O_RDONLY, 0), -EINVAL);
     close(dfd);
+}
+
+Test(policy_open, fallback_walk_refuses_escapes, .init = tree_setup, .fini = tree_teardown)
+{
+    char p[256];
+    snprintf(p, sizeof p, "%s/root", tmpl);
+    int dfd = open(p, O_RDONLY | O_DIRECTORY);
+    cr_assert(dfd >= 0);
+    const char *good[] = {"sub/ok", "sub/../sub/ok", "./sub//ok", NULL};
+    for (int i = 0; good[i]; i++) {
+        int fd = pol_walk_beneath(dfd, good[i], O_RDONLY, 0);
+        cr_expect(fd >= 0, "%s: %d", good[i], fd);
+        if (fd >= 0) close(fd);
+    }
+    int fd = pol_walk_beneath(dfd, ".", O_RDONLY | O_DIRECTORY, 0);
+    cr_assert(fd >= 0);
+    close(fd);
+    fd = pol_walk_beneath(dfd, "sub/..", O_RDONLY | O_DIRECTORY, 0);
+    cr_assert(fd >= 0);
+    close(fd);
+    /* the walk refuses every symlink, even one that stays inside */
+    const char *bad[] = {"../secret", "sub/../../secret", "abs", "rel", "/etc/passwd",
+                         "proc/etc/passwd", "dangling", "inside", "..", NULL};
+    for (int i = 0; bad[i]; i++) {
+        fd = pol_walk_beneath(dfd, bad[i], O_RDONLY, 0);
+        cr_expect(fd < 0, "%s opened", bad[i]);
+        if (fd >= 0) close(fd);
+    }
+    fd = pol_walk_beneath(dfd, "dangling", O_WRONLY | O_CREAT, 0644);
+    cr_expect(fd < 0);
+    snprintf(p, sizeof p, "%s/created", tmpl);
+    cr_assert(access(p, F_OK) != 0, "file created outside");
+    close(dfd);
+}
+
+/* ------------------------------------------------------------------ policy_open */
+
+static char ows[64];
+
+static void ws_tree(void)
+{
+    strcpy(ows, "/tmp/polwsXXXXXX");
+    cr_assert(mkdtemp(ows));
+    char p[256], t[256];
+#define P(...) (snprintf(p, sizeof p, __VA_ARGS__), p)
+    mkdir(P("%s/.boxagent", ows), 0700);
+    mkfile(P("%s/.boxagent/config.json", ows), "{}");
+    mkdir(P("%s/.git", ows), 0755);
+    mkfile(P("%s/.git/config", ows), "[core]");
+    mkdir(P("%s/src", ows), 0755);
+    mkfile(P("%s/src/a.c", ows), "int a;");
+    mkfile(P("%s/outside", ows), "outside");
+    cr_assert(symlink(".boxagent", P("%s/src/../state", ows)) == 0);
+    cr_assert(symlink("../.boxagent/config.json", P("%s/src/cfg", ows)) == 0);
+    cr_assert(symlink("../.git", P("%s/src/g", ows)) == 0);
+    cr_assert(symlink("../.git/config", P("%s/src/gc", ows)) == 0);
+    cr_assert(symlink("a.c", P("%s/src/alias", ows)) == 0);
+    snprintf(t, sizeof t, "%s/outside", ows);
+    cr_assert(symlink(t, P("%s/src/out", ows)) == 0);
+#undef P
+}
+
+static void ws_tree_rm(void)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", ows);
+    if (system(cmd) != 0) cr_log_warn("cleanup failed");
+}
+
+static int popen_(policy_set *p, const char *rel, policy_access a, int flags)
+{
+    policy_decision d;
+    int fd = policy_open(p, rel, a, flags, 0644, &d);
+    if (fd >= 0) {
+        cr_assert(d.allowed && d.cap);
+        close(fd);
+        return 0;
+    }
+    cr_assert(!d.allowed && d.reason[0], "%s: no reason", rel);
+    return fd;
+}
+
+static bool file_is(const char *rel, const char *content)
+{
+    char p[256], b[64] = "";
+    snprintf(p, sizeof p, "%s/%s", ows, rel);
+    FILE *f = fopen(p, "r");
+    if (!f) return content == NULL;
+    size_t n = fread(b, 1, sizeof b - 1, f);
+    b[n] = '\0';
+    fclose(f);
+    return content && strcmp(b, content) == 0;
+}
+
+Test(policy_open, symlinks_cannot_reach_state_or_protected, .init = ws_tree, .fini = ws_tree_rm)
+{
+    policy_set *p = policy_new(ows);
+    policy_error e;
+    cr_assert(policy_parse(p, "write:.\nread:/etc/hostname", &e), "%s", e.message);
+    /* ordinary use */
+    cr_assert_eq(popen_(p, "src/a.c", POLICY_ACCESS_READ, O_RDONLY), 0);
+    cr_assert_eq(popen_(p, "src/alias", POLICY_ACCESS_WRITE, O_WRONLY | O_APPEND), 0);
+    cr_assert_eq(popen_(p, "src/new.c", POLICY_ACCESS_WRITE, O_WRONLY | O_CREAT | O_TRUNC), 0);
+    cr_assert(file_is("src/new.c", ""));
+    cr_assert_eq(popen_(p, "src/new2.c", POLICY_ACCESS_WRITE, O_WRONLY | O_CREAT | O_EXCL), 0);
+    cr_assert_eq(popen_(p, ".git/config", POLICY_ACCESS_READ, O_RDONLY), 0);
+    cr_assert_eq(popen_(p, "src", POLICY_ACCESS_READ, O_RDONLY | O_DIRECTORY), 0);
+    cr_assert_eq(popen_(p, ".", POLICY_ACCESS_READ, O_RDONLY | O_DIRECTORY), 0);
+    /* the state directory, directly and through symlinks */
+    cr_assert_eq(popen_(p, ".boxagent/config.json", POLICY_ACCESS_READ, O_RDONLY), -EACCES);
+    cr_assert_eq(popen_(p, "state/config.json", POLICY_ACCESS_READ, O_RDONLY), -EACCES);
+    cr_assert_eq(popen_(p, "src/cfg", POLICY_ACCESS_READ, O_RDONLY), -EACCES);
+    cr_assert_eq(popen_(p, "state", POLICY_ACCESS_READ, O_RDONLY | O_DIRECTORY), -EACCES);
+    cr_assert_eq(popen_(p, "state/token", POLICY_ACCESS_WRITE, O_WRONLY | O_CREAT), -EACCES);
+    cr_assert(file_is(".boxagent/token", NULL), "created a file in .boxagent through a symlink");
+    cr_assert_eq(popen_(p, "src/cfg", POLICY_ACCESS_WRITE, O_WRONLY | O_TRUNC), -EACCES);
+    cr_assert(file_is(".boxagent/config.json", "{}"), "config truncated");
+    /* protected paths for write, through symlinks */
+    cr_assert_eq(popen_(p, ".git/config", POLICY_ACCESS_WRITE, O_WRONLY | O_TRUNC), -EACCES);
+    cr_assert_eq(popen_(p, "src/gc", POLICY_ACCESS_WRITE, O_WRONLY | O_TRUNC), -EACCES);
+    cr_assert_eq(popen_(p, "src/g/hooks-pre-commit", POLICY_ACCESS_WRITE, O_WRONLY | O_CREAT),
+                 -EACCES);
+    cr_assert(file_is(".git/config", "[core]"), ".git/config changed");
+    cr_assert(file_is(".git/hooks-pre-commit", NULL), "hook created");
+    cr_assert_eq(popen_(p, "src/gc", POLICY_ACCESS_READ, O_RDONLY), 0); /* reading is fine */
+    /* absolute symlinks are refused by the beneath-resolution, even pointing inside */
+    cr_assert(popen_(p, "src/out", POLICY_ACCESS_READ, O_RDONLY) < 0);
+    cr_assert_eq(popen_(p, "/etc/passwd", POLICY_ACCESS_READ, O_RDONLY), -EACCES);
+    /* flags that write need write access */
+    policy_decision d;
+    cr_assert_eq(policy_open(p, "src/a.c", POLICY_ACCESS_READ, O_RDWR, 0, &d), -EACCES);
+    cr_assert_eq(policy_open(p, "src/a.c", POLICY_ACCESS_READ, O_RDONLY | O_TRUNC, 0, &d), -EACCES);
+    cr_assert(file_is("src/a.c", "int a;"));
+    policy_free(p);
+
+    /* a read grant on src: a symlink leading out of it is refused */
+    p = policy_new(ows);
+    cr_assert(policy_parse(p, "read:src", &e));
+    cr_assert_eq(popen_(p, "src/a.c", POLICY_ACCESS_READ, O_RDONLY), 0);
+    cr_assert(popen_(p, "src/out", POLICY_ACCESS_READ, O_RDONLY) < 0);
+    cr_assert(popen_(p, "src/gc", POLICY_ACCESS_READ, O_RDONLY) < 0);
+    cr_assert_eq(popen_(p, "src/a.c", POLICY_ACCESS_WRITE, O_WRONLY), -EACCES);
+    policy_free(p);
 }
