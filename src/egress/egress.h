@@ -176,12 +176,14 @@ typedef struct egress_guest_ctx {
  *    "truncated":false,"redirects":0}
  *   with the body cut (on a UTF-8 boundary, invalid bytes replaced by U+FFFD) so that the
  *   whole document fits resp_cap; "truncated" is then true.
- * On a refusal or failure the function returns an errno and, when the buffer allows,
- * writes {"error":"...","kind":"denied"|"timeout"|"network"|"bad_request"|...}:
- *   0 ok; 2 (ENOENT is not used); 13 EACCES denied by capabilities/address rules;
- *   22 EINVAL malformed request JSON; 110 ETIMEDOUT; 5 EIO network failure;
- *   40 ELOOP too many redirects; 125 ECANCELED; 75 EOVERFLOW resp_cap too small even for
- *   the error document.
+ * On a refusal or failure the function returns a WASI errno (the guest's own numbering) and,
+ * when the buffer allows, writes {"error":"...","kind":"denied"|"timeout"|"network"|
+ * "bad_request"|"too_many_redirects"|"cancelled"|"overflow"}:
+ *   0 success; 2 EACCES denied by capabilities/address rules; 28 EINVAL malformed request
+ *   (JSON, method, headers, body); 1 E2BIG request document over max_request_bytes;
+ *   73 ETIMEDOUT; 29 EIO network failure; 32 ELOOP too many redirects; 11 ECANCELED;
+ *   61 EOVERFLOW resp_cap too small even for status and headers (*resp_len_ptr = 0 when not
+ *   even the error document fits).
  * Guest pointers and lengths are bounds-checked; a range outside memory traps the guest
  * (WASM_TRAP_HOST) rather than reading or writing host memory. */
 bool egress_link_wasm(struct wasm_linker *l, egress_guest_ctx *ctx, char *err, size_t errlen);
