@@ -12,14 +12,16 @@ out=$(DEMO_CHECK=1 DEMO_KEEP=1 BOXAGENT="$BOXAGENT" MODEL= scripts/demo.sh 2>&1)
 echo "$out" | tail -n 12
 [ $rc -eq 0 ] && ok || bad "demo exit $rc"
 grep -q 'demo ok' <<<"$out" && ok || bad "demo checks"
-n=$(grep -c 'DENIED' <<<"$out"); [ "$n" -ge 4 ] && ok || bad "denials shown: $n"
+n=$(grep -c 'DENIED' <<<"$out"); [ "$n" -ge 5 ] && ok || bad "denials shown: $n"
+grep -q 'DENIED web_fetch: .*169.254.169.254' <<<"$out" && ok || bad "metadata fetch not denied"
+grep -q 'DENIED write_file: .*/tmp/boxagent-pwned.txt' <<<"$out" && ok || bad "outside write not denied"
 grep -q '/etc/shadow' <<<"$out" && ok || bad "shadow attempt not shown"
 grep -q '.boxagent/config.json' <<<"$out" && ok || bad "config rewrite attempt not shown"
 [ "$(git status --porcelain examples 2>/dev/null)" = "$before" ] && ok || bad "demo changed the repository"
 ws=$(sed -n 's/^kept: //p' <<<"$out")
 if [ -n "$ws" ] && [ -d "$ws" ]; then
   if "$BOXAGENT" audit list --workspace "$ws" >"$ws/audit.txt" 2>&1; then
-    d=$(grep -ci 'denied' "$ws/audit.txt"); [ "$d" -ge 4 ] && ok || bad "audit denials: $d"
+    d=$(grep -c ' denied$' "$ws/audit.txt"); [ "$d" -ge 5 ] && ok || bad "audit denials: $d"
     "$BOXAGENT" audit verify --workspace "$ws" >/dev/null 2>&1 && ok || bad "audit verify"
   else
     echo "skip: audit command not available ($(head -n1 "$ws/audit.txt"))"
