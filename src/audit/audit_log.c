@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "audit/audit.h"
 #include "util/buf.h"
@@ -189,6 +191,15 @@ audit_log *audit_open(const char *workspace_dir, char **err)
     }
     char *path = xasprintf("%s/boxagent.db", dir);
     free(dir);
+    /* create the file ourselves so it is 0600 (SQLite gives its -wal/-shm the same mode) and
+     * never follow a symlink planted in its place */
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) {
+        set_err(err, "audit: cannot open %s: %s", path, strerror(errno));
+        free(path);
+        return NULL;
+    }
+    close(fd);
     audit_log *h = audit_open_db(path, err);
     free(path);
     return h;

@@ -124,6 +124,7 @@ Test(audit, append_list_verify, .init = ws_setup, .fini = ws_teardown)
     char dir[128];
     snprintf(dir, sizeof dir, "%s/.boxagent", ws);
     cr_assert(stat(dir, &st) == 0 && (st.st_mode & 0777) == 0700);
+    cr_assert(stat(dbpath, &st) == 0 && (st.st_mode & 0777) == 0600, "db mode %o", st.st_mode);
     /* WAL mode */
     sqlite3 *db;
     sqlite3_open(dbpath, &db);
@@ -152,6 +153,28 @@ static int check_fields_cb(const audit_record *r, void *ctx)
     audit_args_digest("{\"b\": 1, \"a\": \"x\", \"password\": \"hunter2\"}", d);
     cr_assert_str_eq(r->args_digest, d);
     return 0;
+}
+
+Test(audit, refuses_planted_symlinks, .init = ws_setup, .fini = ws_teardown)
+{
+    char p[160], t[160];
+    snprintf(p, sizeof p, "%s/.boxagent", ws);
+    snprintf(t, sizeof t, "%s/elsewhere", ws);
+    mkdir(t, 0700);
+    cr_assert(symlink(t, p) == 0);
+    char *err = NULL;
+    cr_assert_null(audit_open(ws, &err));
+    cr_assert(err && strstr(err, "not a directory"), "%s", err);
+    free(err);
+    unlink(p);
+    mkdir(p, 0700);
+    cr_assert(symlink("/tmp/audit-victim-file", dbpath) == 0);
+    err = NULL;
+    cr_assert_null(audit_open(ws, &err));
+    free(err);
+    cr_assert(access("/tmp/audit-victim-file", F_OK) != 0);
+    cr_assert_null(audit_open("/nonexistent/ws", &err));
+    free(err);
 }
 
 Test(audit, fields_round_trip, .init = ws_setup, .fini = ws_teardown)
