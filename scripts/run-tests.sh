@@ -16,7 +16,7 @@ mkdir -p "$log_dir"
 
 count_line() { # last "N passed, N failed" line of a log -> "P F"
   grep -E '(^|: )[0-9]+ passed, [0-9]+ failed' "$1" | tail -n 1 |
-    sed -E 's/.*[^0-9]?([0-9]+) passed, ([0-9]+) failed.*/\1 \2/'
+    sed -E 's/^(.*[^0-9])?([0-9]+) passed, ([0-9]+) failed.*/\2 \3/'
 }
 
 for t in "$B"/asan/tests/test_*; do
