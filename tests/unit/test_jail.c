@@ -311,3 +311,37 @@ Test(jail, probe_reports_features)
     cr_expect(strstr(why, "landlock") != NULL, "%s", why);
     cr_expect(ok, "this machine should host the jail: %s", why);
 }
+
+/* The tool layer runs calls from several threads at once. */
+#include <pthread.h>
+
+static policy_set *shared_caps;
+
+static void *worker(void *arg)
+{
+    long id = (long)arg;
+    for (int i = 0; i < 3; i++) {
+        char cmd[64], want[64];
+        snprintf(cmd, sizeof cmd, "echo worker-%ld-%d", id, i);
+        snprintf(want, sizeof want, "worker-%ld-%d\n", id, i);
+        jail_result r;
+        bool ok = jail_run_bash(shared_caps, cmd, 0, &r);
+        bool good = ok && r.exit_code == 0 && !strcmp(r.out, want);
+        jail_result_free(&r);
+        if (!good) return (void *)1;
+    }
+    return NULL;
+}
+
+Test(jail, parallel_runs_from_threads)
+{
+    shared_caps = caps((const char *[]){"exec:bash", NULL});
+    pthread_t t[4];
+    for (long i = 0; i < 4; i++) cr_assert_eq(pthread_create(&t[i], NULL, worker, (void *)i), 0);
+    for (int i = 0; i < 4; i++) {
+        void *rv;
+        pthread_join(t[i], &rv);
+        cr_expect_null(rv, "worker %d failed", i);
+    }
+    policy_free(shared_caps);
+}
