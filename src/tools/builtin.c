@@ -4,6 +4,7 @@
  * layers provide runners. */
 #include <stddef.h>
 
+#include "egress/egress.h"
 #include "jail/jail.h"
 
 #include "tools/builtin.h"
@@ -156,6 +157,17 @@ static tools_def builtin_defs[] = {
         .search = true,
         .kind = TOOLS_RUNNER_HOST,
         .run = tools_search_run,
+    },
+    /* the web through egress (src/egress/web_fetch.c): external content */
+    {
+        .name = egress_web_fetch_name,
+        .description = egress_web_fetch_description,
+        .schema = egress_web_fetch_schema,
+        .perm = TOOLS_PERM_READ,
+        .external = true,
+        .kind = TOOLS_RUNNER_HOST,
+        .run = tools_web_fetch_run,
+        .decide = tools_decide_fetch,
     },
     /* native programs in the jail (src/jail/jail_tools.c) */
     {.name = "bash", .perm = TOOLS_PERM_EXECUTE, .kind = TOOLS_RUNNER_JAIL, .run = tools_jail_bash_run,

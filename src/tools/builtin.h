@@ -23,6 +23,10 @@ policy_decision tools_decide_argv(const tools_run *run);
 void tools_jail_bash_run(const tools_run *run, tools_result *out);
 void tools_jail_argv_run(const tools_run *run, tools_result *out);
 
+/* egress's web_fetch (egress_runner.c). */
+policy_decision tools_decide_fetch(const tools_run *run);
+void tools_web_fetch_run(const tools_run *run, tools_result *out);
+
 /* tool_search host runner. */
 void tools_search_run(const tools_run *run, tools_result *out);
 

@@ -147,7 +147,6 @@ bool tools_call(const tools_ctx *ctx, const char *name, const char *args_json, t
         finish(ctx, tname, targs, out, limits.output);
         return false;
     }
-    out->is_external = def->external;
 
     /* 2. access level, on every call */
     if (!tools_offered(def, ctx->access)) {
@@ -197,6 +196,7 @@ bool tools_call(const tools_ctx *ctx, const char *name, const char *args_json, t
     /* 5. run */
     if (ctx->on_event) ctx->on_event(ctx->event_user, TOOLS_EVENT_START, def->name, compact, NULL);
     out->decision = TOOLS_ALLOWED;
+    out->is_external = def->external;
     uint64_t t0 = util_now_ns();
     if (def->kind == TOOLS_RUNNER_WASM) tools_wasm_run(&run, out);
     else if (def->run) def->run(&run, out);

@@ -194,6 +194,26 @@ expect_ok "run: argv without a shell" "Hello World"
 call run '{"argv": ["bash", "-c", "id"]}' --cap read:. --cap exec:cat --access full
 expect_fail "run: program not granted" "denied"
 
+# ---- web_fetch through egress (a loopback server named by the capability)
+PORT=$((20000 + RANDOM % 20000))
+mkdir -p "$OUTSIDE/site"
+printf '<html><body><h1>Title</h1><p>Hello <b>web</b></p></body></html>' >"$OUTSIDE/site/index.html"
+(cd "$OUTSIDE/site" && exec timeout 120 python3 -m http.server "$PORT" --bind 127.0.0.1 >/dev/null 2>&1) &
+SRV=$!
+for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$PORT/" && break; sleep 0.1; done
+call web_fetch "{\"url\": \"http://127.0.0.1:$PORT/index.html\"}" --cap read:. --cap "fetch:http://127.0.0.1:$PORT"
+expect_ok "web_fetch: HTML as Markdown, marked external" "external content"
+grep -q '# Title' <<<"$OUT" && ok "web_fetch: converted" || bad "web_fetch markdown" "$OUT"
+call web_fetch "{\"url\": \"http://127.0.0.1:$PORT/index.html\"}" --cap read:.
+expect_fail "web_fetch: denied without fetch:" "denied: no fetch: capability"
+call web_fetch "{\"url\": \"http://127.0.0.1:$PORT/index.html\"}" --cap read:. --cap 'fetch:http://*'
+expect_fail "web_fetch: loopback refused unless named" "denied"
+call web_fetch '{"url": "http://169.254.169.254/latest/meta-data/"}' --cap read:. --cap 'fetch:http://*'
+expect_fail "web_fetch: metadata address refused" "denied"
+call web_fetch "{\"url\": \"http://127.0.0.1:$PORT/\"}" --cap read:. --cap "fetch:http://127.0.0.1:$PORT" --access search-only
+expect_fail "web_fetch: not offered at search-only" "not offered"
+kill "$SRV" 2>/dev/null; wait "$SRV" 2>/dev/null
+
 # ---- agent configuration
 cat >"$WS/.boxagent/config.json" <<'EOF'
 {"default_agent": "reader",
