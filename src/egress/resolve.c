@@ -188,8 +188,11 @@ bool egress_resolve_checked(const char *host, int port, egress_exempt ex, uint64
         egress_addr_class c = egress_addr_classify(ai->ai_addr, what, sizeof what);
         egress_addr_text(ai->ai_addr, txt, sizeof txt);
         if (!egress_class_allowed(c, ex)) {
-            snprintf(why, whylen, "%s resolves to %s, which is %s; %s", host, txt, what,
-                     exempt_hint(ex));
+            if (strcmp(host, txt) == 0)
+                snprintf(why, whylen, "%s is %s; %s", txt, what, exempt_hint(ex));
+            else
+                snprintf(why, whylen, "%s resolves to %s, which is %s; %s", host, txt, what,
+                         exempt_hint(ex));
             ok = false;
             break;
         }
