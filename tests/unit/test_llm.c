@@ -700,3 +700,91 @@ Test(message, json_roundtrip_and_hostile_forms)
         json_decref(b);
     }
 }
+
+/* A hostile or broken server: random event payloads, mutated valid events, odd framing.
+ * Every completion must end in a result or a clean error (ASan watches the memory). */
+static const char *const seeds[] = {
+    "{\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"a\",\"function\":{\"name\":\"x\",\"arguments\":\"{\"}}]}}]}",
+    "{\"choices\":[{\"delta\":{\"content\":\"hi\"},\"finish_reason\":\"stop\"}]}",
+    "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"tool_use\",\"id\":\"t\",\"name\":\"n\"}}",
+    "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"{\\\"a\"}}",
+    "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"tool_use\"},\"usage\":{\"output_tokens\":-5}}",
+    "{\"type\":\"message_stop\"}", "[DONE]", "{\"error\":{\"message\":7}}", "{}", "[]", "null",
+    "{\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":99999}]}}]}",
+    "{\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":-1}]}}]}",
+    "{\"choices\":\"x\"}", "{\"type\":\"content_block_delta\",\"index\":7,\"delta\":{}}",
+};
+
+Test(hostile, random_and_mutated_streams_never_crash)
+{
+    static char bodies[6][FAKELLM_MAX_RESP][32][200];
+    static fakellm FS[6]; /* one server per round, kept reachable */
+    unsigned seed = 12345;
+    for (int round = 0; round < 6; round++) {
+        fakellm *fs = &FS[round];
+        fs->nresp = FAKELLM_MAX_RESP;
+        for (int r = 0; r < FAKELLM_MAX_RESP; r++) {
+            int n = 1 + rand_r(&seed) % 30;
+            for (int i = 0; i < n; i++) {
+                char *b = bodies[round][r][i];
+                const char *s = seeds[rand_r(&seed) % (sizeof seeds / sizeof seeds[0])];
+                char ev[160];
+                snprintf(ev, sizeof ev, "%s", s);
+                int mut = rand_r(&seed) % 4;
+                for (int m = 0; m < mut; m++) /* flip a few bytes */
+                    ev[rand_r(&seed) % strlen(ev)] = (char)(rand_r(&seed) % 256 ?: 'x');
+                const char *frame[] = {"data: %s\n\n", "event: x\ndata: %s\r\n\r\n", "data:%s\n",
+                                       "%s\n\n", "data: %s\ndata: %s\n\n"};
+                snprintf(b, 200, frame[rand_r(&seed) % 5], ev, ev);
+                fs->resp[r].chunks[i] = b;
+            }
+            fs->resp[r].chunks[n] = NULL;
+            fs->resp[r].bytewise = rand_r(&seed) % 4 == 0;
+            fs->resp[r].content_type = rand_r(&seed) % 6 == 0 ? "application/json" : NULL;
+        }
+        cr_assert(fakellm_start(fs));
+        char url[64];
+        fakellm_url(fs, url, sizeof url);
+        for (int t = 0; t < 2; t++) {
+            llm_options o = {.type = t ? "anthropic" : "openai", .model = "m", .base_url = url,
+                             .api_key = "k", .max_retries = -1};
+            llm_error e;
+            llm_provider *p = llm_provider_new(&o, &e);
+            cr_assert_not_null(p);
+            for (int k = 0; k < FAKELLM_MAX_RESP / 2; k++) {
+                llm_conv c;
+                conv_basic(&c);
+                events ev = {0};
+                llm_response r;
+                if (run(p, &c, &ev, &r, &e)) llm_response_free(&r);
+                else cr_assert_neq(e.kind, LLM_OK);
+                llm_conv_free(&c);
+            }
+            llm_provider_free(p);
+        }
+    }
+}
+
+Test(hostile, sse_parser_random_bytes)
+{
+    unsigned seed = 7;
+    char in[4096];
+    for (int round = 0; round < 300; round++) {
+        size_t n = (size_t)(rand_r(&seed) % sizeof in);
+        for (size_t i = 0; i < n; i++) {
+            int r = rand_r(&seed) % 10;
+            in[i] = r == 0 ? '\n' : r == 1 ? '\r' : r == 2 ? ':' : (char)(rand_r(&seed) % 256);
+        }
+        llm_sse p;
+        sse_seen s = {""};
+        llm_sse_init(&p, sse_cb, &s);
+        for (size_t i = 0; i < n;) {
+            size_t k = 1 + (size_t)(rand_r(&seed) % 64);
+            if (k > n - i) k = n - i;
+            llm_sse_feed(&p, in + i, k);
+            i += k;
+        }
+        llm_sse_end(&p);
+        llm_sse_free(&p);
+    }
+}
