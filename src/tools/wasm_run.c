@@ -200,10 +200,16 @@ void tools_wasm_run(const tools_run *run, tools_result *out)
     if (rc != 0) {
         tools_result_error(out, "%s could not start: %s", name, r.message);
     } else if (r.trap != WASM_OK) {
-        if (r.limit != WASI_LIMIT_NONE && r.limit != WASI_LIMIT_OUTPUT)
-            tools_result_error(out, "%s was stopped: %s (%s limit %llu); narrow the request", name,
+        if (r.limit != WASI_LIMIT_NONE && r.limit != WASI_LIMIT_OUTPUT) {
+            const char *unit = r.limit == WASI_LIMIT_FUEL      ? " instructions"
+                               : r.limit == WASI_LIMIT_MEMORY  ? " bytes"
+                               : r.limit == WASI_LIMIT_TIMEOUT ? " ms"
+                               : r.limit == WASI_LIMIT_STACK   ? " calls deep"
+                                                               : "";
+            tools_result_error(out, "%s was stopped: %s (%s limit %llu%s); narrow the request", name,
                                limit_text(r.limit), wasi_limit_name(r.limit),
-                               (unsigned long long)r.limit_value);
+                               (unsigned long long)r.limit_value, unit);
+        }
         else tools_result_error(out, "%s crashed: %s", name, r.message);
         out->exit_code = r.exit_code ? r.exit_code : 1;
     } else if (r.exit_code != 0) {

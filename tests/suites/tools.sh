@@ -153,6 +153,11 @@ expect_fail "grep: regex bomb stopped by fuel or memory" "stopped|memory|fuel"
 call grep '{"pattern": "(a|aa|aaa|aaaa)*(b|bb)*\\1*c", "path": "longline.txt"}' --cap read:. --cap fuel=20000000
 if [ "$RC" -le 1 ] && [ "$RC" -ne 124 ]; then ok "grep: backtracking pattern finishes or is stopped (rc=$RC)"; else bad "grep bomb 2 rc=$RC" "$OUT"; fi
 
+seq 1 400000 | sed 's/$/ some text on this line and more/' >"$WS/slow.txt"
+call grep '{"pattern": "(s|t|o)+m{2,}[0-9]{3,9}x", "path": "slow.txt"}' --cap read:. --cap fuel=100000000000 --cap timeout=300ms
+expect_fail "grep: a slow search is stopped by the time limit" "exceeded its time limit \\(timeout limit 300 ms\\)"
+rm -f "$WS/slow.txt"
+
 # ---- output limit
 call read_file '{"path": "huge.txt"}' --cap read:. --cap output=1K
 expect_ok "output beyond the limit is truncated" "output truncated: showing 1024 of"
