@@ -4,6 +4,7 @@
  * leaves. Same options as `run` (without the task). */
 #include <editline/readline.h>
 #include <getopt.h>
+#include <locale.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,6 +110,7 @@ int cmd_chat(int argc, char **argv)
         goto out;
     }
     bool tty = isatty(0) && isatty(1);
+    setlocale(LC_CTYPE, ""); /* libedit decodes multibyte input by the locale */
     char *hist = xasprintf("%s/.boxagent/chat_history", env.cfg->workspace);
     if (tty) {
         using_history();
@@ -126,7 +128,7 @@ int cmd_chat(int argc, char **argv)
     if (tty) sigaction(SIGINT, &ign, NULL); /* at the prompt Ctrl-C does not end the program */
     rc = 0;
     for (;;) {
-        char *line = read_line(tty, "› ");
+        char *line = read_line(tty, "> ");
         if (!line) break;
         char *t = line;
         while (*t == ' ' || *t == '\t') t++;

@@ -134,5 +134,15 @@ else
   echo "skip: python3 not available for the OpenAI-compatible fake"
 fi
 
+# ---- chat on a terminal (libedit), UTF-8 input, under a pseudo-terminal
+if command -v script >/dev/null; then
+  out=$( (sleep 1; printf 'h\xc3\xa9llo\r'; sleep 1; printf '/quit\r') |
+        LC_ALL=C.UTF-8 timeout 30 script -qc "'$BIN' chat --workspace '$ws' --model 'script/$t/c.script'" /dev/null 2>&1)
+  grep -q 'one' <<<"$out" && ! grep -q 'Sanitizer' <<<"$out" && ok || bad "chat on a tty: $out"
+  grep -q 'héllo' "$ws/.boxagent/chat_history" && ok || bad "chat history not saved"
+else
+  echo "skip: script(1) not available for the tty chat test"
+fi
+
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]
