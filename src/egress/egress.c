@@ -52,6 +52,7 @@ void egress_response_free(egress_response *r)
 
 typedef struct xfer {
     const egress_addrs *addrs;
+    const egress_addrs *proxy; /* when a proxy is configured: the only addresses connected to */
     egress_exempt exempt;
     char refused[300];        /* set when the socket callback refused an address */
     buf body;
@@ -74,6 +75,15 @@ static curl_socket_t open_socket(void *ud, curlsocktype purpose, struct curl_soc
     char txt[INET6_ADDRSTRLEN], what[160];
     egress_addr_text(&a->addr, txt, sizeof txt);
     egress_addr_class c = egress_addr_classify(&a->addr, what, sizeof what);
+    if (x->proxy) {
+        if (!egress_addrs_contains(x->proxy, &a->addr)) {
+            snprintf(x->refused, sizeof x->refused,
+                     "connection to %s refused: not the configured proxy", txt);
+            return CURL_SOCKET_BAD;
+        }
+        int fd = socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+        return fd < 0 ? CURL_SOCKET_BAD : fd;
+    }
     if (!egress_addrs_contains(x->addrs, &a->addr)) {
         snprintf(x->refused, sizeof x->refused,
                  "connection to %s refused: not one of the addresses checked for this request",
@@ -216,6 +226,9 @@ typedef struct state {
     bool send_body;
     bool drop_sensitive;
     char *origin; /* scheme://host:port of the first request */
+    egress_addrs proxy_addrs;
+    char *proxy_host;
+    bool has_proxy;
 } state;
 
 static uint64_t remaining_ms(const state *s)
@@ -287,6 +300,8 @@ static egress_result do_hop(state *s, int hop, const char *url, char **location,
     if (!egress_resolve_checked(ck.host, ck.port, ck.exempt, left, &addrs, &timed_out, why,
                                 sizeof why)) {
         egress_result res;
+        if (timed_out || strstr(why, "DNS lookup") == why)
+            report(s, ck.url, &ck.decision); /* allowed; the lookup failed */
         if (timed_out)
             res = fail(s, EGRESS_TIMEOUT, hop, ck.url, "%s", why);
         else if (strstr(why, "DNS lookup") == why)
@@ -314,6 +329,7 @@ static egress_result do_hop(state *s, int hop, const char *url, char **location,
     xfer x;
     memset(&x, 0, sizeof x);
     x.addrs = &addrs;
+    x.proxy = s->has_proxy ? &s->proxy_addrs : NULL;
     x.exempt = ck.exempt;
     x.max_body = s->o->max_response_bytes ? s->o->max_response_bytes
                                           : EGRESS_DEFAULT_MAX_RESPONSE;
@@ -330,6 +346,18 @@ static egress_result do_hop(state *s, int hop, const char *url, char **location,
                        t);
         }
         resolve = curl_slist_append(NULL, rb.data);
+        buf_free(&rb);
+    }
+    if (s->has_proxy) {
+        buf rb = BUF_INIT;
+        buf_printf(&rb, "%s:%d:", s->proxy_host, s->proxy_addrs.port);
+        for (size_t i = 0; i < s->proxy_addrs.n; i++) {
+            char t[INET6_ADDRSTRLEN];
+            egress_addr_text((struct sockaddr *)&s->proxy_addrs.a[i], t, sizeof t);
+            buf_printf(&rb, s->proxy_addrs.a[i].ss_family == AF_INET6 ? "%s[%s]" : "%s%s",
+                       i ? "," : "", t);
+        }
+        resolve = curl_slist_append(resolve, rb.data);
         buf_free(&rb);
     }
     for (size_t i = 0; i < s->o->nheaders; i++) {
@@ -350,8 +378,8 @@ static egress_result do_hop(state *s, int hop, const char *url, char **location,
     curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_PROXY, s->o->proxy ? s->o->proxy : "");
-    if (!s->o->proxy || !*s->o->proxy)
-        curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
+    /* NOPROXY is always set so that no_proxy from the environment is never read. */
+    curl_easy_setopt(h, CURLOPT_NOPROXY, s->has_proxy ? "" : "*");
     curl_easy_setopt(h, CURLOPT_NETRC, (long)CURL_NETRC_IGNORED);
     curl_easy_setopt(h, CURLOPT_RESOLVE, resolve);
     curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, open_socket);
@@ -420,11 +448,11 @@ static egress_result do_hop(state *s, int hop, const char *url, char **location,
             if (inet_pton(AF_INET, s->r->primary_ip, &a4->sin_addr) == 1) {
                 a4->sin_family = AF_INET;
                 a4->sin_port = htons((uint16_t)port);
-                known = egress_addrs_contains(&addrs, (struct sockaddr *)&ss);
+                known = egress_addrs_contains(x.proxy ? x.proxy : &addrs, (struct sockaddr *)&ss);
             } else if (inet_pton(AF_INET6, s->r->primary_ip, &a6->sin6_addr) == 1) {
                 a6->sin6_family = AF_INET6;
                 a6->sin6_port = htons((uint16_t)port);
-                known = egress_addrs_contains(&addrs, (struct sockaddr *)&ss);
+                known = egress_addrs_contains(x.proxy ? x.proxy : &addrs, (struct sockaddr *)&ss);
             }
         }
         if (!known) {
@@ -473,6 +501,48 @@ static egress_result do_hop(state *s, int hop, const char *url, char **location,
     return res;
 }
 
+/* A configured proxy (never one from the environment): http://, https:// or socks5h:// with
+ * an explicit port. It is trusted by configuration: its addresses are not range-checked, and
+ * they are the only ones connected to. Target URLs are still checked (capabilities, and
+ * address rules on egress's own resolution of the target). */
+static bool setup_proxy(state *s, const char *proxy, uint64_t timeout)
+{
+    CURLU *u = curl_url();
+    char *scheme = NULL, *host = NULL, *port = NULL;
+    bool ok = false;
+    if (!u || curl_url_set(u, CURLUPART_URL, proxy, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_PORT, &port, 0) != CURLUE_OK) {
+        snprintf(s->r->error, sizeof s->r->error,
+                 "proxy \"%.100s\" is not scheme://host:port", proxy);
+        goto out;
+    }
+    if (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0 &&
+        strcmp(scheme, "socks5h") != 0) {
+        snprintf(s->r->error, sizeof s->r->error, "proxy scheme must be http, https or socks5h");
+        goto out;
+    }
+    size_t hl = strlen(host);
+    s->proxy_host = (hl > 2 && host[0] == '[') ? xstrndup(host + 1, hl - 2) : xstrdup(host);
+    bool to = false;
+    char why[400];
+    if (!egress_resolve_checked(s->proxy_host, atoi(port), EGRESS_EXEMPT_LITERAL, timeout,
+                                &s->proxy_addrs, &to, why, sizeof why)) {
+        snprintf(s->r->error, sizeof s->r->error, "proxy: %.400s", why);
+        goto out;
+    }
+    s->has_proxy = true;
+    ok = true;
+out:
+    curl_free(scheme);
+    curl_free(host);
+    curl_free(port);
+    if (u)
+        curl_url_cleanup(u);
+    return ok;
+}
+
 egress_result egress_request(const policy_set *caps, const egress_request_opts *o,
                              egress_response *r)
 {
@@ -487,7 +557,8 @@ egress_result egress_request(const policy_set *caps, const egress_request_opts *
         return r->result = EGRESS_BAD_REQUEST;
     }
     const char *method = o->method ? o->method : "GET";
-    if (!valid_method(method)) {
+    if (!valid_method(method) || strcmp(method, "CONNECT") == 0 ||
+        strcmp(method, "TRACE") == 0 || strcmp(method, "TRACK") == 0) {
         snprintf(r->error, sizeof r->error, "invalid HTTP method \"%.40s\"", method);
         return r->result = EGRESS_BAD_REQUEST;
     }
@@ -519,6 +590,10 @@ egress_result egress_request(const policy_set *caps, const egress_request_opts *
     egress_curl_init();
     uint64_t timeout = o->timeout_ms ? o->timeout_ms : EGRESS_DEFAULT_TIMEOUT_MS;
     s.deadline_ns = util_now_ns() + timeout * 1000000u;
+    if (o->proxy && *o->proxy && !setup_proxy(&s, o->proxy, timeout)) {
+        free(s.proxy_host);
+        return r->result = EGRESS_BAD_REQUEST;
+    }
     s.method = xstrdup(method);
     s.send_body = o->body_len > 0;
     char *url = xstrdup(o->url);
@@ -571,6 +646,7 @@ egress_result egress_request(const policy_set *caps, const egress_request_opts *
     free(url);
     free(s.method);
     free(s.origin);
+    free(s.proxy_host);
     r->result = res;
     if (!r->body)
         r->body = xstrdup("");

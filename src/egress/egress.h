@@ -20,8 +20,9 @@
  *   6. libcurl never follows redirects (CURLOPT_FOLLOWLOCATION off); egress resolves each
  *      Location against the current URL and starts again at step 1 for the new URL, naming
  *      the hop in any refusal. On a cross-origin hop Authorization/Cookie headers are dropped.
- * libcurl is restricted to http and https, ignores proxy environment variables (unless
- * opts->proxy is set), keeps no cookies and reuses no connection across hops.
+ * libcurl is restricted to http and https, never reads proxy environment variables (a proxy
+ * is used only when opts->proxy is set), keeps no cookies, reads no .netrc, reuses no
+ * connection across hops. Methods CONNECT/TRACE/TRACK are refused.
  *
  * Blocked ranges (egress_addr_classify): loopback 127/8 ::1; RFC 1918; RFC 4193 fc00::/7;
  * link-local 169.254/16 fe80::/10 (cloud metadata 169.254.169.254, fd00:ec2::254); CGNAT
@@ -86,7 +87,12 @@ typedef struct egress_request_opts {
     uint64_t connect_timeout_ms;    /* per connection; 0 = default */
     size_t max_response_bytes;      /* body bytes kept; the rest is cut (truncated=true) */
     int max_redirects;              /* < 0 = default (10); 0 = return the 3xx as is */
-    const char *proxy;              /* NULL/"" = no proxy; the environment is never read */
+    const char *proxy;              /* NULL/"" = no proxy; the environment (http_proxy,
+                                       no_proxy, ...) is never read. A configured proxy
+                                       (http|https|socks5h://host:port) is trusted: it is the
+                                       only address connected to, and is not range-checked;
+                                       targets are still checked (capabilities, and address
+                                       rules on egress's own resolution of the target host) */
     const atomic_bool *cancel;      /* may be NULL; stops the transfer when set */
     egress_decision_fn on_decision; /* may be NULL; see "Audit" above */
     void *decision_ud;

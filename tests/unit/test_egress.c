@@ -3,6 +3,8 @@
  * request validation, credential headers across origins, and the per-request audit hook. */
 #include <criterion/criterion.h>
 #include <ctype.h>
+#include <pthread.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -485,4 +487,80 @@ Test(egress, null_inputs_are_errors_not_crashes)
     cr_expect_eq(egress_request(NULL, &o, &r), EGRESS_DENIED);
     egress_response_free(&r);
     cr_expect_eq(testsrv_hits(srv), 0);
+}
+
+static void *cancel_later(void *arg)
+{
+    usleep(200000);
+    atomic_store((atomic_bool *)arg, true);
+    return NULL;
+}
+
+Test(egress, cancelled_while_waiting)
+{
+    policy_set *p = CAPS("fetch:http://127.0.0.1:%d");
+    atomic_bool cancel = false;
+    egress_request_opts o = {0};
+    o.url = u("http://127.0.0.1:%d/hang", P);
+    o.cancel = &cancel;
+    o.timeout_ms = 20000;
+    pthread_t t;
+    pthread_create(&t, NULL, cancel_later, &cancel);
+    egress_response r;
+    cr_expect_eq(egress_request(p, &o, &r), EGRESS_CANCELLED, "%s", r.error);
+    pthread_join(t, NULL);
+    egress_response_free(&r);
+    policy_free(p);
+}
+
+Test(egress, configured_proxy_is_used_and_env_no_proxy_ignored)
+{
+    setenv("no_proxy", "*", 1);
+    setenv("NO_PROXY", "*", 1);
+    policy_set *p = CAPS("fetch:http://127.0.0.1:%d");
+    egress_request_opts o = {0};
+    o.url = u("http://127.0.0.1:%d/hello", P);
+    o.proxy = u("http://127.0.0.1:%d", P2);
+    egress_response r;
+    /* srv2 plays the proxy: it receives the absolute-form request and answers 404 */
+    cr_assert_eq(egress_request(p, &o, &r), EGRESS_OK, "%s", r.error);
+    cr_expect_eq(r.status, 404);
+    cr_expect_eq(testsrv_hits(srv2), 1);
+    cr_expect_eq(testsrv_hits(srv), 0);
+    egress_response_free(&r);
+    /* the capability check still applies to the target */
+    o.url = u("http://127.0.0.1:%d/hello", P2);
+    cr_expect_eq(egress_request(p, &o, &r), EGRESS_DENIED, "%s", r.error);
+    egress_response_free(&r);
+    const char *badp[] = {"127.0.0.1", "ftp://127.0.0.1:21", "http://127.0.0.1", "http://:8"};
+    for (size_t i = 0; i < 4; i++) {
+        o.url = u("http://127.0.0.1:%d/hello", P);
+        o.proxy = badp[i];
+        cr_expect_eq(egress_request(p, &o, &r), EGRESS_BAD_REQUEST, "%s", badp[i]);
+        egress_response_free(&r);
+    }
+    policy_free(p);
+}
+
+Test(egress, dangerous_methods_refused)
+{
+    policy_set *p = CAPS("fetch:http://127.0.0.1:%d");
+    const char *m[] = {"CONNECT", "TRACE", "TRACK", "get", "G ET", "", "VERYLONGMETHODNAMEXX"};
+    for (size_t i = 0; i < sizeof m / sizeof *m; i++) {
+        egress_request_opts o = {0};
+        o.url = u("http://127.0.0.1:%d/echo", P);
+        o.method = m[i];
+        egress_response r;
+        cr_expect_eq(egress_request(p, &o, &r), EGRESS_BAD_REQUEST, "%s", m[i]);
+        egress_response_free(&r);
+    }
+    egress_request_opts o = {0};
+    o.url = u("http://127.0.0.1:%d/echo", P);
+    o.method = "DELETE";
+    egress_response r;
+    cr_expect_eq(egress_request(p, &o, &r), EGRESS_OK, "%s", r.error);
+    cr_expect(strncmp(r.body, "DELETE /echo", 12) == 0, "%s", r.body);
+    egress_response_free(&r);
+    cr_expect_eq(testsrv_hits(srv), 1);
+    policy_free(p);
 }
