@@ -140,6 +140,10 @@ if command -v script >/dev/null; then
         LC_ALL=C.UTF-8 timeout 30 script -qc "'$BIN' chat --workspace '$ws' --model 'script/$t/c.script'" /dev/null 2>&1)
   grep -q 'one' <<<"$out" && ! grep -q 'Sanitizer' <<<"$out" && ok || bad "chat on a tty: $out"
   grep -q 'héllo' "$ws/.boxagent/chat_history" && ok || bad "chat history not saved"
+  printf 'turn\nsleep 60000\nsay never\nturn\nsay after the cancel\n' > "$t/cc.script"
+  out=$( (sleep 1; printf 'wait\r'; sleep 1; printf '\003'; sleep 1; printf 'again\r'; sleep 1; printf '/quit\r') |
+        timeout 30 script -qc "'$BIN' chat --workspace '$ws' --model 'script/$t/cc.script'" /dev/null 2>&1)
+  grep -q 'cancelled' <<<"$out" && grep -q 'after the cancel' <<<"$out" && ok || bad "Ctrl-C in chat: $out"
 else
   echo "skip: script(1) not available for the tty chat test"
 fi
