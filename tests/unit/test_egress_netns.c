@@ -5,6 +5,9 @@
  * Needs root (CLONE_NEWNET/CLONE_NEWNS); skipped otherwise. */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <net/if.h>
 #include <sched.h>
 #include <stdarg.h>
@@ -52,6 +55,25 @@ static bool lo_up(void)
 }
 
 static int PP; /* port every server listens on (same number on each address) */
+
+static const char *flip_path;
+static off_t flip_off;
+static atomic_bool flip_stop;
+
+static void *flipper(void *arg)
+{
+    (void)arg;
+    static const char a[] = "203.0.113.5 flip.test\n", b[] = "127.0.0.1   flip.test\n";
+    int fd = open(flip_path, O_WRONLY | O_CLOEXEC);
+    for (unsigned i = 0; fd >= 0 && !atomic_load(&flip_stop); i++) {
+        if (pwrite(fd, i & 1 ? b : a, 22, flip_off) != 22)
+            break;
+        usleep(300);
+    }
+    if (fd >= 0)
+        close(fd);
+    return NULL;
+}
 
 static egress_result get(const char *cap1, const char *cap2, const char *url, char *err,
                          size_t errlen, char *ip, size_t iplen)
@@ -114,14 +136,14 @@ static int child(void)
                                "127.0.0.1 mixed.test\n"
                                "10.20.30.40 intranet.test\n"
                                "169.254.169.254 meta.test\n"
-                               "10.20.30.40 localhost\n";
+                               "10.20.30.40 localhost\n"
+                               "203.0.113.5 flip.test\n"; /* last line: rewritten in place */
     if (fd < 0 || write(fd, text, sizeof text - 1) != (ssize_t)(sizeof text - 1)) {
         fprintf(stderr, "hosts file: %s\n", strerror(errno));
         return 102;
     }
     close(fd);
     int mrc = mount(hosts, "/etc/hosts", NULL, MS_BIND, NULL);
-    unlink(hosts); /* the bind mount keeps the inode; only this namespace sees it */
     if (mrc != 0) {
         fprintf(stderr, "bind /etc/hosts: %s\n", strerror(errno));
         return 103;
@@ -180,6 +202,38 @@ static int child(void)
            "http://public.test:%d/redirect?to=http%%3A%%2F%%2Fevil.test%%2Fhello");
     EXPECT(0, EGRESS_DENIED, "redirect hop 1", "fetch:http://*:%d", NULL,
            "http://public.test:%d/redirect?to=http%%3A%%2F%%2Fintranet.test%%2F");
+    /* DNS rebinding: flip.test alternates between a public address and loopback while
+     * requests run; egress pins the checked address, so loopback is never reached. The
+     * temporary file (never /etc/hosts itself) is rewritten in place. */
+    {
+        unsigned before = testsrv_hits(lo);
+        flip_path = hosts;
+        flip_off = (off_t)(sizeof text - 1) - 22;
+        atomic_store(&flip_stop, false);
+        pthread_t t;
+        pthread_create(&t, NULL, flipper, NULL);
+        int okc = 0, denied = 0, other = 0;
+        for (int i = 0; i < 60; i++) {
+            char e[512], ip[64];
+            egress_result r = get("fetch:http://*:%d", NULL, "http://flip.test:%d/hello", e,
+                                  sizeof e, ip, sizeof ip);
+            if (r == EGRESS_OK) {
+                okc++;
+                check(strcmp(ip, "203.0.113.5") == 0, "rebinding: connected to %s", ip);
+            } else if (r == EGRESS_DENIED) {
+                denied++;
+            } else {
+                other++;
+            }
+        }
+        atomic_store(&flip_stop, true);
+        pthread_join(t, NULL);
+        check(testsrv_hits(lo) == before, "rebinding reached loopback %u times",
+              testsrv_hits(lo) - before);
+        fprintf(stderr, "rebinding race: %d fetched from the public address, %d refused, "
+                        "%d failed lookups\n", okc, denied, other);
+    }
+    unlink(hosts);
     /* No server on loopback was reached by a refused request. */
     unsigned hits = testsrv_hits(lo);
     check(hits == 1, "loopback server hit %u times (want 1: the named evil.test grant)", hits);
