@@ -74,7 +74,23 @@ check "redirect to metadata refused" '[ "$(rc)" != 0 ] && grep -q "redirect hop 
 call "{\"url\":\"http://127.0.0.1:$P/hello\"}" --cap "read:."
 check "no fetch capability refused" '[ "$(rc)" != 0 ]'
 
-# 5. the audit log holds every decision
+# 5. TLS certificates are verified: a self-signed server on loopback is refused
+TP=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+if openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tmp/key.pem" -out "$tmp/cert.pem" \
+     -days 1 -subj "/CN=127.0.0.1" >/dev/null 2>&1; then
+  openssl s_server -accept "127.0.0.1:$TP" -cert "$tmp/cert.pem" -key "$tmp/key.pem" -www \
+    -quiet </dev/null >/dev/null 2>&1 &
+  tlspid=$!
+  for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/$TP) 2>/dev/null && break; sleep 0.1; done
+  call "{\"url\":\"https://127.0.0.1:$TP/\"}" --cap "fetch:https://127.0.0.1:$TP"
+  check "self-signed TLS certificate refused" '[ "$(rc)" != 0 ] && grep -qi "certificate" "$tmp/out"'
+  kill "$tlspid" 2>/dev/null
+  wait "$tlspid" 2>/dev/null
+else
+  bad "cannot make a test certificate"
+fi
+
+# 6. the audit log holds every decision
 "$BOXAGENT" audit list --json >"$tmp/audit.json" 2>"$tmp/audit.err"
 check "audit list works" '[ -s "$tmp/audit.json" ]'
 count() { python3 -c '
