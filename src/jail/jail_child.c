@@ -20,7 +20,6 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <grp.h>
 #include <unistd.h>
 
 #include "jail/jail_internal.h"
@@ -198,10 +197,12 @@ _Noreturn void jail_child_main(const jail_plan *pl, const jail_child_fds *fds)
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
     /* No supplementary groups (a root caller's group 0 must not come along). Fails harmlessly
      * when the parent had to deny setgroups (unprivileged caller). */
-    setgroups(0, NULL);
+    /* Raw system calls: glibc's wrappers would try to broadcast the change to the parent's
+     * other threads, which do not exist here, and hang. */
+    syscall(SYS_setgroups, 0, NULL);
     /* Become the mapped identity (credentials do not change when the maps are written). */
-    if (setresgid(pl->gid_in, pl->gid_in, pl->gid_in) != 0 ||
-        setresuid(pl->uid_in, pl->uid_in, pl->uid_in) != 0)
+    if (syscall(SYS_setresgid, pl->gid_in, pl->gid_in, pl->gid_in) != 0 ||
+        syscall(SYS_setresuid, pl->uid_in, pl->uid_in, pl->uid_in) != 0)
         die_errno("cannot take the jail's identity");
 
     char msg[512];

@@ -327,6 +327,7 @@ static void *worker(void *arg)
         jail_result r;
         bool ok = jail_run_bash(shared_caps, cmd, 0, &r);
         bool good = ok && r.exit_code == 0 && !strcmp(r.out, want);
+        if (!good) fprintf(stderr, "worker %ld run %d: ok=%d exit=%d error=%s out=%s err=%s\n", id, i, ok, r.exit_code, r.error, r.out, r.err);
         jail_result_free(&r);
         if (!good) return (void *)1;
     }
