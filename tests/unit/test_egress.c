@@ -3,7 +3,10 @@
  * request validation, credential headers across origins, and the per-request audit hook. */
 #include <criterion/criterion.h>
 #include <ctype.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <pthread.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -563,4 +566,38 @@ Test(egress, dangerous_methods_refused)
     egress_response_free(&r);
     cr_expect_eq(testsrv_hits(srv), 1);
     policy_free(p);
+}
+
+/* A listener whose accept queue is full: further SYNs are dropped, so connect() hangs. */
+Test(egress, connect_timeout)
+{
+    int l = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    cr_assert(bind(l, (struct sockaddr *)&a, sizeof a) == 0 && listen(l, 0) == 0);
+    socklen_t al = sizeof a;
+    getsockname(l, (struct sockaddr *)&a, &al);
+    int port = ntohs(a.sin_port);
+    int fill[8];
+    for (int i = 0; i < 8; i++) {
+        fill[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        connect(fill[i], (struct sockaddr *)&a, sizeof a);
+    }
+    char cap[64];
+    snprintf(cap, sizeof cap, "fetch:http://127.0.0.1:%d", port);
+    policy_set *p = policy_new("/tmp");
+    policy_error e;
+    cr_assert(policy_add_line(p, cap, 1, &e));
+    egress_request_opts o = {0};
+    o.url = u("http://127.0.0.1:%d/", port);
+    o.connect_timeout_ms = 300;
+    o.timeout_ms = 20000;
+    egress_response r;
+    egress_result res = egress_request(p, &o, &r);
+    cr_expect_eq(res, EGRESS_TIMEOUT, "%s: %s", egress_result_name(res), r.error);
+    cr_expect(strstr(r.error, "onnect"), "%s", r.error);
+    egress_response_free(&r);
+    policy_free(p);
+    for (int i = 0; i < 8; i++)
+        close(fill[i]);
+    close(l);
 }
