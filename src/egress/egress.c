@@ -294,17 +294,19 @@ static egress_result do_hop(state *s, int hop, const char *url, char **location,
     char why[400];
     uint64_t left = remaining_ms(s);
     if (left == 0) {
+        report(s, ck.url, &ck.decision);
         egress_checked_free(&ck);
         return fail(s, EGRESS_TIMEOUT, hop, url, "time limit reached before connecting");
     }
     if (!egress_resolve_checked(ck.host, ck.port, ck.exempt, left, &addrs, &timed_out, why,
                                 sizeof why)) {
         egress_result res;
-        if (timed_out || strstr(why, "DNS lookup") == why)
+        bool lookup_failed = strstr(why, "DNS lookup") == why || strstr(why, "cannot") == why;
+        if (timed_out || lookup_failed)
             report(s, ck.url, &ck.decision); /* allowed; the lookup failed */
         if (timed_out)
             res = fail(s, EGRESS_TIMEOUT, hop, ck.url, "%s", why);
-        else if (strstr(why, "DNS lookup") == why)
+        else if (lookup_failed)
             res = fail(s, EGRESS_NETWORK, hop, ck.url, "%s", why);
         else
             res = deny_hop(s, hop, ck.url, why);
