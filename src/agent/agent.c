@@ -247,6 +247,7 @@ static agent_outcome loop(agent *a, agent_result *res)
                            .user = &sc, .cancel = &a->cancel};
         llm_response resp;
         llm_error e;
+        uint64_t est = llm_conv_estimate_tokens(&a->conv);
         bool ok = llm_complete(a->o.llm, &req, &resp, &e);
         if (!ok && e.kind == LLM_ERR_CONTEXT) { /* compact once and retry */
             char *err = NULL;
@@ -260,6 +261,7 @@ static agent_outcome loop(agent *a, agent_result *res)
                              llm_err_name(e.kind), e.message);
         }
         a->last_input = resp.usage.input;
+        a->last_est = est;
         a->total.input += resp.usage.input;
         a->total.output += resp.usage.output;
         a->total.cached += resp.usage.cached;

@@ -20,6 +20,7 @@ struct agent {
     pthread_mutex_t ev_mu;
     llm_usage total;
     uint64_t last_input;      /* input tokens the provider reported for the last turn */
+    uint64_t last_est;        /* our estimate of the conversation when it was sent */
     int turn;
     uint64_t seq;             /* last event sequence number (under ev_mu) */
 };

@@ -65,10 +65,14 @@ static uint64_t window(const agent *a)
     return a->o.context_window ? a->o.context_window : llm_provider_context_window(a->o.llm);
 }
 
+/* What the provider counted last time plus our estimate of what was added since. */
 static uint64_t context_tokens(const agent *a)
 {
     uint64_t est = llm_conv_estimate_tokens(&a->conv);
-    return est > a->last_input ? est : a->last_input;
+    if (!a->last_input) return est;
+    uint64_t grown = est > a->last_est ? est - a->last_est : 0;
+    uint64_t n = a->last_input + grown;
+    return n > est ? n : est;
 }
 
 bool agent_needs_compaction(const agent *a)
@@ -160,7 +164,7 @@ bool agent_compact(agent *a, char **err)
     llm_msg_add_text(&m, b.data);
     llm_conv_remove(c, 0, cut);
     llm_conv_insert(c, 0, &m);
-    a->last_input = 0;
+    a->last_input = a->last_est = 0;
     agent_event ev = {.kind = AGENT_EV_COMPACTED, .text = b.data};
     agent_emit(a, &ev);
     buf_free(&b);

@@ -20,6 +20,7 @@ typedef struct an {
     llm_sse sse;
     buf json;
     bool saw_stop, saw_start, failed, retryable;
+    uint64_t in_plain, in_read, in_create; /* input tokens: uncached, cache read, cache write */
     llm_error perr;
 } an;
 
@@ -52,13 +53,19 @@ static void take_usage(an *s, json_t *u)
 {
     if (!json_is_object(u)) return;
     json_t *v;
-    if (json_is_integer(v = json_object_get(u, "input_tokens")) && json_integer_value(v) >= 0)
-        s->as.usage.input = (uint64_t)json_integer_value(v);
+    /* each field may come in message_start and again (cumulative) in message_delta */
+    if (json_is_integer(v = json_object_get(u, "input_tokens")) && json_integer_value(v) > 0)
+        s->in_plain = (uint64_t)json_integer_value(v);
+    if (json_is_integer(v = json_object_get(u, "cache_read_input_tokens")) &&
+        json_integer_value(v) > 0)
+        s->in_read = (uint64_t)json_integer_value(v);
+    if (json_is_integer(v = json_object_get(u, "cache_creation_input_tokens")) &&
+        json_integer_value(v) > 0)
+        s->in_create = (uint64_t)json_integer_value(v);
     if (json_is_integer(v = json_object_get(u, "output_tokens")) && json_integer_value(v) >= 0)
         s->as.usage.output = (uint64_t)json_integer_value(v);
-    if (json_is_integer(v = json_object_get(u, "cache_read_input_tokens")) &&
-        json_integer_value(v) >= 0)
-        s->as.usage.cached = (uint64_t)json_integer_value(v);
+    s->as.usage.input = s->in_plain + s->in_read + s->in_create;
+    s->as.usage.cached = s->in_read;
 }
 
 static bool error_event(an *s, json_t *j)
@@ -124,13 +131,7 @@ static bool on_json_event(an *s, json_t *j)
             s->as.have_stop = true;
             s->as.stop = map_stop(r);
         }
-        json_t *u = json_object_get(j, "usage");
-        json_t *o = json_object_get(u, "output_tokens");
-        if (json_is_integer(o) && json_integer_value(o) >= 0)
-            s->as.usage.output = (uint64_t)json_integer_value(o);
-        json_t *in = json_object_get(u, "input_tokens");
-        if (json_is_integer(in) && json_integer_value(in) > 0)
-            s->as.usage.input = (uint64_t)json_integer_value(in);
+        take_usage(s, json_object_get(j, "usage"));
     } else if (!strcmp(type, "message_stop")) {
         s->saw_stop = true;
     } else if (!strcmp(type, "error")) {
@@ -238,6 +239,7 @@ static void reset(void *u)
     llm_sse_init(&s->sse, on_event, s);
     buf_free(&s->json);
     s->saw_stop = s->saw_start = s->failed = s->retryable = false;
+    s->in_plain = s->in_read = s->in_create = 0;
 }
 
 static void push(json_t *msgs, const char *role, json_t *content)
@@ -285,8 +287,17 @@ static json_t *build_body(const llm_provider *p, const llm_request *req)
     json_t *body = json_pack("{s:s,s:I,s:o}", "model", p->model, "max_tokens",
                              (json_int_t)(req->max_tokens ? req->max_tokens : DEFAULT_MAX_TOKENS),
                              "messages", msgs);
+    /* prompt caching: breakpoints after the tools, the system prompt and the newest message,
+     * so each turn of a long loop re-reads the shared prefix from the cache */
     if (req->conv->system && *req->conv->system)
-        json_object_set_new(body, "system", json_string(req->conv->system));
+        json_object_set_new(body, "system",
+                            json_pack("[{s:s,s:s,s:{s:s}}]", "type", "text", "text",
+                                      req->conv->system, "cache_control", "type", "ephemeral"));
+    json_t *lastm = json_array_get(msgs, json_array_size(msgs) - 1);
+    json_t *lastc = json_object_get(lastm, "content");
+    json_t *lastb = json_array_get(lastc, json_array_size(lastc) - 1);
+    if (json_is_object(lastb))
+        json_object_set_new(lastb, "cache_control", json_pack("{s:s}", "type", "ephemeral"));
     if (req->tools && json_array_size(req->tools) && req->purpose == LLM_PURPOSE_TURN) {
         json_t *tools = json_array();
         size_t i;
@@ -301,6 +312,8 @@ static json_t *build_body(const llm_provider *p, const llm_request *req)
             else json_object_set_new(o, "input_schema", json_pack("{s:s}", "type", "object"));
             json_array_append_new(tools, o);
         }
+        json_t *lt = json_array_get(tools, json_array_size(tools) - 1);
+        if (lt) json_object_set_new(lt, "cache_control", json_pack("{s:s}", "type", "ephemeral"));
         json_object_set_new(body, "tools", tools);
     }
     if (!p->o.no_stream) json_object_set_new(body, "stream", json_true());

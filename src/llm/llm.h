@@ -73,8 +73,10 @@ uint64_t llm_conv_estimate_tokens(const llm_conv *c);
 
 /* ---------------------------------------------------------------- completion */
 
+/* Tokens. `input` counts the whole prompt, cached part included (providers that report cache
+ * reads separately, like Anthropic, are normalised); `cached` is the part read from a cache. */
 typedef struct llm_usage {
-    uint64_t input, output, cached; /* tokens */
+    uint64_t input, output, cached;
 } llm_usage;
 
 typedef enum llm_stop {

@@ -546,7 +546,7 @@ Test(anthropic, streamed_text_and_tool_use_with_input_json_delta)
     cr_assert_str_eq(r.msg.blocks[1].id, "toolu_1");
     cr_assert_str_eq(r.msg.blocks[1].args, "{\"path\": \"a.txt\"}");
     cr_assert_eq(r.stop, LLM_STOP_TOOL_USE);
-    cr_assert_eq(r.usage.input, 25);
+    cr_assert_eq(r.usage.input, 35, "input includes the cache read");
     cr_assert_eq(r.usage.output, 42);
     cr_assert_eq(r.usage.cached, 10);
     cr_assert_str_eq(F.req[0].path, "/v1/messages");
@@ -554,7 +554,9 @@ Test(anthropic, streamed_text_and_tool_use_with_input_json_delta)
     cr_assert(strstr(F.req[0].headers, "anthropic-version: 2023-06-01"));
     json_error_t je;
     json_t *b = json_loads(F.req[0].body, 0, &je);
-    cr_assert_str_eq(json_string_value(json_object_get(b, "system")), "be brief");
+    json_t *sys = json_array_get(json_object_get(b, "system"), 0);
+    cr_assert_str_eq(json_string_value(json_object_get(sys, "text")), "be brief");
+    cr_assert_not_null(json_object_get(sys, "cache_control"));
     cr_assert(json_is_integer(json_object_get(b, "max_tokens")));
     json_t *msgs = json_object_get(b, "messages");
     /* user, assistant(tool_use), user(tool_result + text merged) */
