@@ -19,14 +19,15 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: boxagent tool list [--workspace DIR] [--agent NAME] [--access LEVEL] [--json]\n"
-            "       boxagent tool call NAME [--args JSON] [--cap CAP]... [--manifest FILE]\n"
+            "       boxagent tool call NAME [--args JSON|@FILE|-] [--cap CAP]... [--manifest FILE]\n"
             "                          [--access LEVEL] [--agent NAME] [--workspace DIR]\n"
             "                          [--session ID] [--no-audit] [--json]\n"
             "\n"
             "list  shows the tools the agent is offered at its access level.\n"
             "call  runs one tool call as the agent loop does: access level, argument validation,\n"
             "      capability decision, sandboxed run, audit record, output limit. Exit status\n"
-            "      0 on success, 1 on error or denial, 2 on a usage error.\n"
+            "      0 on success, 1 on error or denial, 2 on a usage error. --args @FILE reads the\n"
+            "      arguments from FILE, --args - from standard input.\n"
             "\n"
             "Without --agent, --cap/--manifest give the exact capability set and --access the\n"
             "level (defaults: the workspace's default agent). With --agent, --cap/--manifest/\n"
@@ -190,6 +191,33 @@ static char *workspace_dir(const opts *o)
     return xstrdup(buf);
 }
 
+/* All of a stream (at most 32 MiB), NUL-terminated; NULL on error or if larger. */
+static char *read_stream(FILE *f, size_t *len)
+{
+    size_t cap = 65536, n = 0;
+    char *d = xmalloc(cap + 1);
+    for (;;) {
+        if (n == cap) {
+            if (cap >= (32u << 20)) {
+                free(d);
+                return NULL;
+            }
+            cap *= 2;
+            d = xrealloc(d, cap + 1);
+        }
+        size_t r = fread(d + n, 1, cap - n, f);
+        n += r;
+        if (r == 0) break;
+    }
+    if (ferror(f)) {
+        free(d);
+        return NULL;
+    }
+    d[n] = 0;
+    *len = n;
+    return d;
+}
+
 static int cmd_list(int argc, char **argv)
 {
     opts o = {0};
@@ -270,8 +298,22 @@ static int cmd_call(int argc, char **argv)
         .caps = caps,
         .audit = audit,
     };
+    char *args_text = NULL;
+    if (o.args && (o.args[0] == '@' || !strcmp(o.args, "-"))) {
+        size_t n = 0;
+        args_text = !strcmp(o.args, "-") ? read_stream(stdin, &n) : util_read_file(o.args + 1, 32u << 20, &n);
+        if (!args_text) {
+            fprintf(stderr, "boxagent tool: cannot read arguments from %s\n", o.args);
+            audit_close(audit);
+            policy_free(caps);
+            free(ws);
+            free(o.caps);
+            return 1;
+        }
+    }
     tools_result res;
-    bool ok = tools_call(&ctx, o.name, o.args ? o.args : "{}", &res);
+    bool ok = tools_call(&ctx, o.name, args_text ? args_text : o.args ? o.args : "{}", &res);
+    free(args_text);
     if (o.json) {
         static const char *const dn[] = {"allowed", "denied", "error"};
         json_t *j = json_pack("{s:s, s:b, s:s, s:s, s:b, s:b, s:i, s:{s:I, s:I, s:I, s:I}}", "output",

@@ -171,6 +171,13 @@ expect_fail "unknown argument refused" 'argument "evil": unknown field'
 call reed_file '{}' --cap read:.
 expect_fail "unknown tool suggests names" "did you mean: read_file"
 
+# ---- large arguments from a file or stdin (beyond the kernel's argument size)
+python3 -c "import json; print(json.dumps({'path': 'out/big.txt', 'content': 'y' * 1000000 + '\\n'}))" >"$OUTSIDE/args.json"
+OUT=$("$BOXAGENT" tool call write_file --workspace "$WS" --cap write:out --access workspace-write --args @"$OUTSIDE/args.json" 2>&1); RC=$?
+expect_ok "--args @FILE: 1 MB write" "created out/big.txt \\(1000001 bytes, 1 lines\\)"
+OUT=$("$BOXAGENT" tool call grep --workspace "$WS" --cap read:. --args - <<<'{"pattern": "^y+$", "output_mode": "count", "path": "out"}' 2>&1); RC=$?
+expect_ok "--args -: from stdin" "out/big.txt:1"
+
 # ---- access levels
 lst() { "$BOXAGENT" tool list --workspace "$WS" "$@" 2>&1 | awk 'NR > 1 {print $1}' | tr '\n' ' '; }
 [ "$(lst --access search-only)" = "list_dir glob grep tool_search " ] && ok "list: search-only" || bad "list search-only" "$(lst --access search-only)"
