@@ -47,25 +47,28 @@ static _Noreturn void die_errno(const char *what)
     die(msg, 126);
 }
 
-/* Put the program's stdio on 0/1/2, the message and status pipes on 3/4, close the rest. */
+/* Put the program's stdio on 0/1/2, the message and status pipes on 3/4, the parent's socket
+ * on 5, and close everything else inherited from the (possibly multi-threaded) parent at once,
+ * so other runs' pipes are not held open by this child. */
+enum { FD_SYNC = 5 };
+
 static int arrange_fds(const jail_child_fds *f)
 {
-    int want[5] = {f->in_r, f->out_w, f->err_w, f->msg_w, f->status_w};
+    int want[6] = {f->in_r, f->out_w, f->err_w, f->msg_w, f->status_w, f->sync_fd};
     int high = 0;
-    for (int i = 0; i < 5; i++)
+    for (int i = 0; i < 6; i++)
         if (want[i] > high) high = want[i];
-    if (f->sync_fd > high) high = f->sync_fd;
-    int tmp[5];
-    for (int i = 0; i < 5; i++) {
+    int tmp[6];
+    for (int i = 0; i < 6; i++) {
         tmp[i] = fcntl(want[i], F_DUPFD_CLOEXEC, high + 1);
         if (tmp[i] < 0) return -1;
         high = tmp[i];
     }
-    for (int i = 0; i < 5; i++) {
+    for (int i = 0; i < 6; i++) {
         if (dup3(tmp[i], i, i < 3 ? 0 : O_CLOEXEC) < 0) return -1;
     }
-    if (syscall(SYS_close_range, 5, ~0U, 0) != 0) {
-        for (int fd = 5; fd <= high; fd++) close(fd);
+    if (syscall(SYS_close_range, 6, ~0U, 0) != 0) {
+        for (int fd = 6; fd <= high; fd++) close(fd);
     }
     msg_fd = FD_MSG;
     return 0;
@@ -193,7 +196,9 @@ _Noreturn void jail_child_main(const jail_plan *pl, const jail_child_fds *fds)
     msg_fd = fds->msg_w;
     int trees[JAIL_MAX_MOUNTS];
     for (size_t i = 0; i < JAIL_MAX_MOUNTS; i++) trees[i] = -1;
-    if (!receive_trees(fds->sync_fd, trees, pl->nmounts)) _exit(125); /* the parent gave up */
+    if (arrange_fds(fds) != 0) _exit(125);
+    if (!receive_trees(FD_SYNC, trees, pl->nmounts)) _exit(125); /* the parent gave up */
+    close(FD_SYNC);
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
     /* No supplementary groups (a root caller's group 0 must not come along). Fails harmlessly
      * when the parent had to deny setgroups (unprivileged caller). */
@@ -211,7 +216,6 @@ _Noreturn void jail_child_main(const jail_plan *pl, const jail_child_fds *fds)
     if (jail_mount_setup(pl, trees, msg, sizeof msg) != 0) die(msg, 126);
     for (size_t i = 0; i < pl->nmounts; i++)
         if (trees[i] >= 0) close(trees[i]);
-    if (arrange_fds(fds) != 0) die("jail: cannot arrange file descriptors", 126);
     if (chdir(pl->cwd) != 0) {
         if (!pl->cwd_fallback || chdir(pl->cwd_fallback) != 0) {
             snprintf(msg, sizeof msg, "jail: working directory %s is not visible in the jail",
