@@ -192,6 +192,9 @@ static int child(void)
            "http://intranet.test:%d/hello");
     EXPECT(0, EGRESS_OK, NULL, "fetch:http://10.20.30.40:%d", NULL,
            "http://10.20.30.40:%d/hello");
+    /* A name that does not resolve: a network error, not a crash or a hang. */
+    EXPECT(0, EGRESS_NETWORK, "DNS lookup", "fetch:http://*:%d", NULL,
+           "http://does-not-exist.invalid:%d/");
     /* Metadata is never reached through a name, even a named one. */
     EXPECT(0, EGRESS_DENIED, "metadata", "fetch:http://meta.test", NULL, "http://meta.test/");
     /* localhost grants loopback only: here localhost resolves to a private address. */
