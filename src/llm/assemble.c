@@ -1,5 +1,6 @@
 /* assemble.c — builds the assistant message from streamed pieces (text deltas, tool calls keyed
- * by the provider's index, argument fragments) and forwards each piece as an llm_event. */
+ * by the provider's index, argument fragments) and forwards each piece as an llm_event; the
+ * small helpers the providers share (errors, strict JSON parsing). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,12 @@ void llm_seterr(llm_error *e, llm_err_kind k, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(e->message, sizeof e->message, fmt, ap);
     va_end(ap);
+}
+
+json_t *llm_json_parse(const char *s, size_t n)
+{
+    json_error_t je;
+    return json_loadb(s, n, JSON_REJECT_DUPLICATES, &je);
 }
 
 void llm_asm_init(llm_asm *a, const llm_request *req)

@@ -23,12 +23,6 @@ typedef struct oa {
     llm_error perr;
 } oa;
 
-json_t *llm_json_parse(const char *s, size_t n)
-{
-    json_error_t je;
-    return json_loadb(s, n, JSON_REJECT_DUPLICATES, &je);
-}
-
 static const char *jstr(const json_t *o, const char *k)
 {
     json_t *v = json_object_get(o, k);
