@@ -69,6 +69,9 @@ typedef struct agent_event {
     uint64_t seq;          /* 1, 2, 3 … per agent (set by the agent): SSE ids, resuming */
 } agent_event;
 
+/* Called synchronously (the agent waits): an observer must return quickly — copy or queue the
+ * event (e.g. agent_event_to_json) and never block on a slow client. Strings in `ev` are valid
+ * only during the call. */
 typedef void (*agent_event_fn)(void *user, const agent_event *ev);
 
 /* The event as one JSON object {"type": "text", ...} — the form of `--json` lines and the
