@@ -129,6 +129,15 @@ if command -v python3 >/dev/null; then
   [ $rc -eq 1 ] && grep -q 'authentication failed' <<<"$out" && ok || bad "bad key rc=$rc: $out"
   grep -q 'KEY-0123456789' <<<"$out" && bad "API key printed: $out" || ok
   grep -rq 'sk-wrong-KEY' "$ws/.boxagent/" 2>/dev/null && bad "API key stored in .boxagent" || ok
+  # a provider named in the configuration, its key from the variable it names
+  cat > "$ws/.boxagent/config.json" <<J
+{"providers": {"local": {"type": "openai", "base_url": "http://127.0.0.1:$port/v1",
+                         "api_key_env": "LOCAL_LLM_KEY"}},
+ "agents": {"default": {"model": "local/fake-model", "capabilities": ["read:src"]}}}
+J
+  out=$(LOCAL_LLM_KEY=sk-suite-SECRET OPENAI_API_KEY= OPENAI_BASE_URL= "$BIN" run --workspace "$ws" "what is in src/a.txt?" 2>&1); rc=$?
+  [ $rc -eq 0 ] && grep -q 'The file says alpha.' <<<"$out" && ok || bad "configured provider rc=$rc: $out"
+  rm "$ws/.boxagent/config.json"
   kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null
 else
   echo "skip: python3 not available for the OpenAI-compatible fake"
