@@ -238,6 +238,9 @@ static bool parse_path_cap(policy_set *p, policy_kind kind, const char *t, size_
         if (t[i] == ':' && t[i + 1] == ':') { sep = t + i; break; }
     size_t hlen = sep ? (size_t)(sep - t) : tlen;
     if (hlen == 0) return perr(err, line, col, "empty path");
+    if (t[hlen - 1] == ':')
+        return perr(err, line, col + (int)hlen - 1,
+                    "a path may not end with ':' (ambiguous with \"::GUEST\")");
     if (sep && tlen - hlen - 2 == 0)
         return perr(err, line, col + (int)hlen + 2, "empty guest path after \"::\"");
     policy_cap c = {0};
@@ -251,6 +254,17 @@ static bool parse_path_cap(policy_set *p, policy_kind kind, const char *t, size_
         free(g);
     } else {
         c.guest = xstrdup(c.path);
+    }
+    char lastp = c.path[strlen(c.path) - 1], lastg = c.guest[strlen(c.guest) - 1];
+    if (lastp == ' ' || lastp == '\t' || lastg == ' ' || lastg == '\t' || t[0] == ' ' ||
+        t[0] == '\t') {
+        pol_cap_free(&c);
+        return perr(err, line, col, "a path may not begin or end with whitespace");
+    }
+    if (lastp == ':') {
+        pol_cap_free(&c);
+        return perr(err, line, col + (int)hlen - 1,
+                    "a path may not end with ':' (ambiguous with \"::GUEST\")");
     }
     if (pol_is_state_dir(p, c.path)) {
         pol_cap_free(&c);
