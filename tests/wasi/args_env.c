@@ -24,7 +24,7 @@ int main(int argc, char **argv)
     int n = 0;
     for (char **e = environ; *e; e++)
         n++;
-    CHECK_EQ(n, 2);
+    CHECK_EQ(n, t_strict() ? 2 : 3); /* Node's runner adds WASI_NODE */
 
     /* Raw calls: sizes agree with what args_get writes. */
     __wasi_size_t c, sz;
@@ -35,8 +35,8 @@ int main(int argc, char **argv)
     CHECK_EQ(__wasi_args_get((uint8_t **)v, (uint8_t *)buf), 0);
     CHECK(!strcmp(v[2], "two words"));
     CHECK_EQ(__wasi_environ_sizes_get(&c, &sz), 0);
-    CHECK_EQ(c, 2);
+    CHECK_EQ(c, t_strict() ? 2 : 3);
     /* Out-of-bounds pointers are EFAULT, not a trap. */
-    CHECK_EQ(raw_args_get((void *)0xfffffff0u, (void *)0xfffffff0u), __WASI_ERRNO_FAULT);
+    STRICT CHECK_EQ(raw_args_get((void *)0xfffffff0u, (void *)0xfffffff0u), __WASI_ERRNO_FAULT);
     return t_done("args_env");
 }

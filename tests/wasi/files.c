@@ -79,9 +79,9 @@ int main(int argc, char **argv)
     CHECK_EQ(lseek(fd, 0, SEEK_SET), 0);
     CHECK_EQ(write(fd, "def", 3), 3);
     int fl = fcntl(fd, F_GETFL);
-    CHECK(fl & O_APPEND);
+    STRICT CHECK(fl & O_APPEND);
     CHECK_EQ(fcntl(fd, F_SETFL, fl & ~O_APPEND), 0);
-    CHECK(!(fcntl(fd, F_GETFL) & O_APPEND));
+    STRICT CHECK(!(fcntl(fd, F_GETFL) & O_APPEND));
     close(fd);
     memset(buf, 0, sizeof buf);
     CHECK_EQ(t_slurp(p, buf, sizeof buf), 6);

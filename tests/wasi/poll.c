@@ -19,6 +19,8 @@ int main(void)
     struct timespec ts = {0, 30 * 1000000};
     CHECK_EQ(nanosleep(&ts, NULL), 0);
     CHECK(mono() - t0 >= 29000000ull);
+    if (!t_strict()) /* Node hangs on absolute clocks and waits on clocks with fds ready */
+        return t_done("poll");
     /* Absolute monotonic deadline. */
     __wasi_subscription_t s[4];
     __wasi_event_t ev[4];

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 
 const argv = process.argv.slice(2);
 const preopens = {};
-const env = {};
+const env = { WASI_NODE: '1' };
 while (argv.length && argv[0].startsWith('--')) {
   const opt = argv.shift();
   const val = argv.shift();

@@ -20,6 +20,11 @@ int t_done(const char *name)
     return t_failures ? 1 : 0;
 }
 
+int t_strict(void)
+{
+    return getenv("WASI_NODE") == NULL;
+}
+
 const char *t_path(const char *base, const char *name)
 {
     static char bufs[4][1024];

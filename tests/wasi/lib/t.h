@@ -12,6 +12,10 @@
 extern int t_failures, t_checks;
 void t_fail(const char *file, int line, const char *what, long a, long b);
 int t_done(const char *name);
+/* False under Node's node:wasi (run_node.mjs sets WASI_NODE): checks of edge semantics
+ * where Node differs (EFAULT vs EOVERFLOW, no "."/".." in readdir, ...) run only when true. */
+int t_strict(void);
+#define STRICT if (t_strict())
 /* The base directory for this test's files (argv[1]), with a path joined onto it. */
 const char *t_path(const char *base, const char *name);
 /* Find the fd of the preopen whose guest name is `name`, or -1. */

@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# wasi.sh — the WASI test programs (tests/wasi/*.c) under `boxagent run-wasm` with the right
+# capabilities in a temporary workspace, the run-wasm command's own behaviour (exit status,
+# limits, one-line errors, --stats, manifests), and a cross-check of the same programs under
+# Node's node:wasi where Node supports them.
+set -u
+cd "$(dirname "$0")/../.."
+B=${B:-build}
+BOX=${BOXAGENT:-$PWD/$B/asan/boxagent}
+W=$PWD/$B/wasm/tests/wasi
+NODE_RUN="node --no-warnings $PWD/tests/wasi/run_node.mjs"
+pass=0 fail=0
+T=$(mktemp -d /tmp/boxagent-wasi.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+mkdir -p "$T/ws" "$T/w" "$T/w2" "$T/ro/sub" "$T/nd"
+printf 'read-only\n' >"$T/ro/ro.txt"
+printf 'x\n' >"$T/ro/sub/f"
+cd "$T/ws" || exit 1
+
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL $*"; }
+
+# expect NAME RC [STDIN-TEXT] -- CMD...: run, compare exit status; keep out/err in $T/out,$T/err
+expect() {
+  local name=$1 want=$2 input=$3; shift 4
+  printf '%b' "$input" | timeout 60 "$@" >"$T/out" 2>"$T/err"
+  local rc=$?
+  if [ "$rc" -eq "$want" ]; then ok; else
+    bad "$name: exit $rc, want $want"; sed 's/^/    /' "$T/err" | head -n 15; fi
+}
+# grep_err NAME PATTERN: the last run's stderr matches
+grep_err() { if grep -Eq "$2" "$T/err"; then ok; else bad "$1: stderr lacks /$2/"; sed 's/^/    /' "$T/err" | head -n 5; fi; }
+grep_out() { if grep -Eq "$2" "$T/out"; then ok; else bad "$1: stdout lacks /$2/"; head -c 300 "$T/out" | sed 's/^/    /'; fi; }
+
+# ---------------------------------------------------------------- programs under boxagent
+HIDDEN_SECRET=1 GRANTED=yes expect args_env 0 "" -- \
+  "$BOX" run-wasm --env FOO=bar --cap env:GRANTED "$W/args_env.wasm" x "two words" "ünïcödé" ""
+expect clock_random 0 "" -- "$BOX" run-wasm "$W/clock_random.wasm"
+expect stdio 0 "hello\nworld\n" -- "$BOX" run-wasm "$W/stdio.wasm"
+grep_out stdio-out 'out-line'
+grep_out stdio-gather 'abcd'
+grep_err stdio-err 'err-line'
+expect poll 0 "x\n" -- "$BOX" run-wasm "$W/poll.wasm"
+for t in files dirs links fds; do
+  expect "$t" 0 "" -- "$BOX" run-wasm --dir "$T/w" "$W/$t.wasm" "$T/w"
+  # the same directory under another guest name (HOST::GUEST)
+  expect "$t-mapped" 0 "" -- "$BOX" run-wasm --dir "$T/w2::/data" "$W/$t.wasm" /data
+done
+expect relative 0 "" -- "$BOX" run-wasm --cap write:. "$W/relative.wasm" "$T/ws"
+before=$(cd "$T" && find ro -print0 | sort -z | xargs -0 stat -c '%n %s %Y %a' | sha256sum)
+expect readonly 0 "" -- "$BOX" run-wasm --cap "read:$T/ro" "$W/readonly.wasm" "$T/ro"
+expect readonly-mapped 0 "" -- "$BOX" run-wasm --cap "read:$T/ro::/ro" "$W/readonly.wasm" /ro
+after=$(cd "$T" && find ro -print0 | sort -z | xargs -0 stat -c '%n %s %Y %a' | sha256sum)
+[ "$before" = "$after" ] && ok || bad "readonly: the read-only tree changed"
+printf 'write:%s\nenv:GRANTED\n' "$T/w" >"$T/manifest"
+expect manifest 0 "" -- "$BOX" run-wasm --manifest "$T/manifest" "$W/files.wasm" "$T/w"
+# without a grant the same program cannot touch the directory
+"$BOX" run-wasm "$W/files.wasm" "$T/w" >"$T/out" 2>"$T/err"
+[ $? -ne 0 ] && grep -q 'errno 76' "$T/err" && [ -z "$(ls -A "$T/w")" ] && ok ||
+  bad "no-grant: the program reached a directory it was not granted"
+
+# ---------------------------------------------------------------- exit status and limits
+expect exit-7 7 "" -- "$BOX" run-wasm "$W/exit_code.wasm" 7
+grep_out exit-7-flushed 'exiting with 7'
+expect exit-0 0 "" -- "$BOX" run-wasm "$W/exit_code.wasm" 0
+expect exit-255 255 "" -- "$BOX" run-wasm "$W/exit_code.wasm" 255
+expect fuel 134 "" -- "$BOX" run-wasm --fuel 1000000 "$W/spin.wasm" loop
+grep_err fuel-msg '^boxagent run-wasm: fuel limit reached: [0-9]+ instructions used$'
+expect fuel-cap 134 "" -- "$BOX" run-wasm --cap fuel=2000000 "$W/spin.wasm" loop
+grep_err fuel-cap-msg 'fuel limit reached'
+expect timeout 134 "" -- "$BOX" run-wasm --timeout 300 "$W/spin.wasm" loop
+grep_err timeout-msg '^boxagent run-wasm: timeout: stopped after [0-9]+ ms \(limit 300 ms\)$'
+expect timeout-sleep 134 "" -- "$BOX" run-wasm --timeout 200 "$W/spin.wasm" sleep 10000
+grep_err timeout-sleep-msg 'timeout'
+expect timeout-stdin 134 "" -- bash -c "sleep 3 | \"$BOX\" run-wasm --timeout 300 \"$W/stdio.wasm\""
+grep_err timeout-stdin-msg 'timeout'
+expect stack 134 "" -- "$BOX" run-wasm --cap stack=500 "$W/spin.wasm" deep
+grep_err stack-msg 'stack limit reached: call depth 500'
+expect memory 3 "" -- "$BOX" run-wasm --memory 4M "$W/spin.wasm" grow
+grep_err memory-msg 'memory limit reached: limit 4194304 bytes'
+expect output 4 "" -- "$BOX" run-wasm --cap output=1000 "$W/spin.wasm" spew 100000
+[ "$(wc -c <"$T/out")" -eq 1000 ] && ok || bad "output: $(wc -c <"$T/out") bytes, want 1000"
+grep_err output-msg 'output cut at the limit of 1000 bytes'
+expect output-under 0 "" -- "$BOX" run-wasm --cap output=1000 "$W/spin.wasm" spew 999
+expect stats 0 "" -- "$BOX" run-wasm --stats "$W/spin.wasm" hello
+grep_err stats-line '^stats: fuel_used=[1-9][0-9]* peak_memory=[1-9][0-9]* wall_ms=[0-9.]+ output=13$'
+expect no-metering 0 "" -- "$BOX" run-wasm --no-metering --stats "$W/spin.wasm" hello
+grep_err no-metering-line 'no metering'
+expect sleep-ok 0 "" -- "$BOX" run-wasm --timeout 5000 "$W/spin.wasm" sleep 50
+
+# ---------------------------------------------------------------- usage and errors
+expect usage-none 2 "" -- "$BOX" run-wasm
+expect usage-bad-cap 2 "" -- "$BOX" run-wasm --cap 'bogus:thing' "$W/spin.wasm"
+expect usage-bad-env 2 "" -- "$BOX" run-wasm --env NOEQUALS "$W/spin.wasm"
+expect usage-bad-fuel 2 "" -- "$BOX" run-wasm --fuel lots "$W/spin.wasm"
+expect usage-unknown 2 "" -- "$BOX" run-wasm --frobnicate "$W/spin.wasm"
+expect help 0 "" -- "$BOX" run-wasm --help
+expect missing-module 1 "" -- "$BOX" run-wasm "$T/nope.wasm"
+[ "$(wc -l <"$T/err")" -eq 1 ] && ok || bad "missing-module: not one line"
+printf 'not wasm at all' >"$T/junk.wasm"
+expect junk-module 1 "" -- "$BOX" run-wasm "$T/junk.wasm"
+[ "$(wc -l <"$T/err")" -eq 1 ] && ok || bad "junk-module: not one line"
+printf '\0asm\1\0\0\0' >"$T/empty.wasm"
+expect no-start 1 "" -- "$BOX" run-wasm "$T/empty.wasm"
+grep_err no-start-msg 'no exported _start'
+expect bad-manifest 2 "" -- "$BOX" run-wasm --manifest "$T/nope-manifest" "$W/spin.wasm"
+
+# ---------------------------------------------------------------- Node cross-check
+if command -v node >/dev/null; then
+  node_ok=0
+  nexp() { local name=$1; shift; expect "node-$name" "$@"; }
+  nexp args_env 0 "" -- $NODE_RUN --env FOO=bar --env GRANTED=yes "$W/args_env.wasm" x "two words" "ünïcödé" ""
+  nexp clock_random 0 "" -- $NODE_RUN "$W/clock_random.wasm"
+  nexp stdio 0 "hello\nworld\n" -- $NODE_RUN "$W/stdio.wasm"
+  nexp poll 0 "x\n" -- $NODE_RUN "$W/poll.wasm"
+  for t in files dirs links fds; do
+    nexp "$t" 0 "" -- $NODE_RUN --dir "$T/nd" "$W/$t.wasm" "$T/nd"
+  done
+  nexp relative 0 "" -- $NODE_RUN --dir . --dir "$T/ws" "$W/relative.wasm" "$T/ws"
+  nexp exit-7 7 "" -- $NODE_RUN "$W/exit_code.wasm" 7
+else
+  echo "node not found: cross-check skipped"
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
