@@ -246,3 +246,77 @@ Test(policy_prop, subset_is_sound)
     cr_log_info("%u of 4000 random pairs were subsets", yes);
     cr_assert(yes > 500);
 }
+
+/* Mutated manifests and URLs (a deterministic mini-fuzzer over seed texts): whatever parses
+ * must print canonically, re-parse to an equivalent set, and attenuate soundly; whatever URL
+ * parses must format to a canonical URL that re-parses to itself. Nothing may crash. */
+static const char *const seeds[] = {
+    "read:.\nwrite:src\nread:/etc/ssl::/ssl\nfetch:https://*.x.com/api\nexec:*\nenv:HOME\nfuel=10\n",
+    "fetch:https://a.b.c:8443/d/e public\nwrite:.git\nmemory=64M\ntimeout=5s\n",
+    "https://api.example.com/v1/a/../b?x=%41#f",
+    "http://[::1]:8080/%7e/./x//y",
+    "write:./build::/out\nexec:./bin/tool\ncpu=2m\noutput=0\n",
+};
+static const char alphabet[] = "/.:*@%?#[]\\ \t\nabcXYZ019-_=~:,;!\x01\x7f\xc3\xa4";
+
+Test(policy_prop, mutated_inputs_round_trip, .timeout = 0)
+{
+    rng = 0xdeadbeefcafef00dULL;
+    unsigned parsed = 0, urls = 0;
+    for (unsigned i = 0; i < 20000; i++) {
+        const char *seed = PICK(seeds);
+        size_t n = strlen(seed);
+        char s[512];
+        memcpy(s, seed, n + 1);
+        int muts = 1 + (int)pick(4);
+        for (int m = 0; m < muts && n > 1; m++) {
+            size_t at = pick(n);
+            switch (pick(3)) {
+            case 0: s[at] = alphabet[pick(sizeof(alphabet) - 1)]; break; /* replace */
+            case 1: memmove(s + at, s + at + 1, n - at); n--; break;      /* delete */
+            default:                                                      /* insert */
+                if (n + 2 < sizeof s) {
+                    memmove(s + at + 1, s + at, n - at + 1);
+                    s[at] = alphabet[pick(sizeof(alphabet) - 1)];
+                    n++;
+                }
+            }
+        }
+        policy_set *p = policy_new("/w");
+        policy_error e;
+        if (policy_parse(p, s, &e)) {
+            parsed++;
+            char *f = policy_format(p);
+            policy_set *q = policy_new("/w");
+            cr_assert(policy_parse(q, f, &e), "[%s] printed as [%s] which fails: %s", s, f,
+                      e.message);
+            cr_assert(policy_is_subset(p, q) && policy_is_subset(q, p), "[%s] vs [%s]", s, f);
+            policy_set *r = policy_attenuate(q, p, NULL);
+            cr_assert(policy_is_subset(r, q) && policy_is_subset(r, p));
+            policy_free(r);
+            policy_free(q);
+            free(f);
+        } else {
+            cr_assert(e.line >= 1 && e.message[0], "[%s]: error without position", s);
+        }
+        policy_free(p);
+        policy_url u, v;
+        char err[200];
+        if (policy_url_parse(s, false, &u, err, sizeof err)) {
+            urls++;
+            char *f = policy_url_format(&u);
+            cr_assert(policy_url_parse(f, false, &v, err, sizeof err), "[%s] -> [%s]: %s", s, f,
+                      err);
+            char *g = policy_url_format(&v);
+            cr_assert_str_eq(f, g, "[%s] not canonical", s);
+            free(f);
+            free(g);
+            policy_url_free(&u);
+            policy_url_free(&v);
+        } else {
+            cr_assert(err[0]);
+        }
+    }
+    cr_log_info("%u manifests and %u URLs parsed of 20000 mutations", parsed, urls);
+    cr_assert(parsed > 1000 && urls > 100);
+}
