@@ -102,6 +102,10 @@ bool jail_run_bash(const policy_set *p, const char *command, uint64_t timeout_ms
                    jail_result *r);
 bool jail_run_argv(const policy_set *p, const char *const *argv, const char *cwd,
                    const char *stdin_data, uint64_t timeout_ms, jail_result *r);
+/* The bash runner with full options (cancel flag, output limit, cwd, stdin ...); o may be
+ * NULL. For `run`, call jail_run with options. */
+bool jail_run_bash_with(const policy_set *p, const char *command, const jail_options *o,
+                        jail_result *r);
 
 /* Text for a model or a terminal: stdout, then stderr, then a status line
  * ("[exit 3]", "[killed by signal 9]", "[stopped: timeout after 5000 ms]"). Caller frees. */

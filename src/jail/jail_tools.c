@@ -49,6 +49,15 @@ const jail_tool_info jail_tool_run = {
 bool jail_run_bash(const policy_set *p, const char *command, uint64_t timeout_ms,
                    jail_result *r)
 {
+    jail_options o;
+    jail_options_init(&o);
+    o.timeout_ms = timeout_ms;
+    return jail_run_bash_with(p, command, &o, r);
+}
+
+bool jail_run_bash_with(const policy_set *p, const char *command, const jail_options *o,
+                        jail_result *r)
+{
     if (!command) {
         memset(r, 0, sizeof *r);
         snprintf(r->error, sizeof r->error, "bash: missing command");
@@ -57,10 +66,7 @@ bool jail_run_bash(const policy_set *p, const char *command, uint64_t timeout_ms
         return false;
     }
     const char *argv[] = {"/bin/bash", "-c", command, NULL};
-    jail_options o;
-    jail_options_init(&o);
-    o.timeout_ms = timeout_ms;
-    return jail_run_as(p, "bash", argv, &o, r);
+    return jail_run_as(p, "bash", argv, o, r);
 }
 
 bool jail_run_argv(const policy_set *p, const char *const *argv, const char *cwd,

@@ -346,3 +346,26 @@ Test(jail, parallel_runs_from_threads)
     }
     policy_free(shared_caps);
 }
+
+Test(jail, bash_with_options_honours_cancel_and_output)
+{
+    policy_set *p = caps((const char *[]){"exec:bash", NULL});
+    atomic_bool cancel = true;
+    jail_options o;
+    jail_options_init(&o);
+    o.cancel = &cancel;
+    jail_result r;
+    cr_assert(jail_run_bash_with(p, "sleep 600", &o, &r), "%s", r.error);
+    cr_expect_eq(r.limit, JAIL_LIMIT_CANCELLED);
+    jail_result_free(&r);
+    jail_options_init(&o);
+    o.output = 10;
+    cr_assert(jail_run_bash_with(p, "echo 0123456789abcdef", &o, &r), "%s", r.error);
+    cr_expect(r.truncated);
+    cr_expect(!strncmp(r.out, "0123456789\n[output cut", 22), "out: %s", r.out);
+    jail_result_free(&r);
+    cr_assert(jail_run_bash_with(p, "echo plain", NULL, &r), "%s", r.error);
+    cr_expect_str_eq(r.out, "plain\n");
+    jail_result_free(&r);
+    policy_free(p);
+}
