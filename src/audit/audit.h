@@ -74,7 +74,8 @@ typedef struct audit_filter {
     size_t limit;         /* 0 = no limit */
 } audit_filter;
 
-/* Calls cb for each matching record in id order; cb returns non-zero to stop.
+/* Calls cb for each matching record in id order; cb returns non-zero to stop. cb must not
+ * call other audit_ functions on the same handle (it holds the handle's lock).
  * false + *err on a database error. filter may be NULL. */
 bool audit_list(audit_log *h, const audit_filter *filter,
                 int (*cb)(const audit_record *r, void *ctx), void *ctx, char **err);

@@ -22,6 +22,7 @@
 struct audit_log {
     sqlite3 *db;
     pthread_mutex_t mu;
+    sqlite3_stmt *st_head, *st_insert, *st_set_head; /* prepared once, reset after use */
 };
 
 static const char *const SCHEMA =
@@ -208,6 +209,9 @@ audit_log *audit_open(const char *workspace_dir, char **err)
 void audit_close(audit_log *h)
 {
     if (!h) return;
+    sqlite3_finalize(h->st_head);
+    sqlite3_finalize(h->st_insert);
+    sqlite3_finalize(h->st_set_head);
     sqlite3_close(h->db);
     pthread_mutex_destroy(&h->mu);
     free(h);
@@ -220,17 +224,26 @@ static void bind_text(sqlite3_stmt *st, int i, const char *s)
     sqlite3_bind_text(st, i, s ? s : "", -1, SQLITE_TRANSIENT);
 }
 
+/* A cached statement, prepared on first use. */
+static sqlite3_stmt *cached(audit_log *h, sqlite3_stmt **slot, const char *sql)
+{
+    if (!*slot &&
+        sqlite3_prepare_v3(h->db, sql, -1, SQLITE_PREPARE_PERSISTENT, slot, NULL) != SQLITE_OK)
+        return NULL;
+    sqlite3_reset(*slot);
+    sqlite3_clear_bindings(*slot);
+    return *slot;
+}
+
 static bool append_locked(audit_log *h, audit_record *r, char hash[65], char **err)
 {
     sqlite3 *db = h->db;
     if (!exec_sql(db, "BEGIN IMMEDIATE;", err)) return false;
-    sqlite3_stmt *st = NULL;
-    bool ok = false;
+    sqlite3_stmt *st;
     char prev[65] = GENESIS;
     int64_t last = 0;
-    if (sqlite3_prepare_v2(db, "SELECT last_id, last_hash FROM audit_head WHERE one = 1", -1, &st,
-                           NULL) != SQLITE_OK)
-        goto dberr;
+    st = cached(h, &h->st_head, "SELECT last_id, last_hash FROM audit_head WHERE one = 1");
+    if (!st) goto dberr;
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         last = sqlite3_column_int64(st, 0);
@@ -243,15 +256,14 @@ static bool append_locked(audit_log *h, audit_record *r, char hash[65], char **e
     } else if (rc != SQLITE_DONE) {
         goto dberr;
     }
-    sqlite3_finalize(st);
-    st = NULL;
+    sqlite3_reset(st);
     r->id = last + 1;
     r->prev_hash = prev;
     record_hash(r, hash);
     r->hash = hash;
-    if (sqlite3_prepare_v2(db, "INSERT INTO audit (" COLS ") VALUES "
-                               "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", -1, &st, NULL) != SQLITE_OK)
-        goto dberr;
+    st = cached(h, &h->st_insert, "INSERT INTO audit (" COLS ") VALUES "
+                                  "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    if (!st) goto dberr;
     sqlite3_bind_int64(st, 1, r->id);
     sqlite3_bind_int64(st, 2, r->time_ms);
     bind_text(st, 3, r->session);
@@ -270,25 +282,26 @@ static bool append_locked(audit_log *h, audit_record *r, char hash[65], char **e
     bind_text(st, 16, r->prev_hash);
     bind_text(st, 17, hash);
     if (sqlite3_step(st) != SQLITE_DONE) goto dberr;
-    sqlite3_finalize(st);
-    st = NULL;
-    if (sqlite3_prepare_v2(db, "INSERT INTO audit_head (one, last_id, last_hash) VALUES (1, ?, ?) "
-                               "ON CONFLICT(one) DO UPDATE SET last_id = excluded.last_id, "
-                               "last_hash = excluded.last_hash", -1, &st, NULL) != SQLITE_OK)
-        goto dberr;
+    sqlite3_reset(st);
+    st = cached(h, &h->st_set_head,
+                "INSERT INTO audit_head (one, last_id, last_hash) VALUES (1, ?, ?) "
+                "ON CONFLICT(one) DO UPDATE SET last_id = excluded.last_id, "
+                "last_hash = excluded.last_hash");
+    if (!st) goto dberr;
     sqlite3_bind_int64(st, 1, r->id);
     bind_text(st, 2, hash);
     if (sqlite3_step(st) != SQLITE_DONE) goto dberr;
-    sqlite3_finalize(st);
-    st = NULL;
+    sqlite3_reset(st);
     if (!exec_sql(db, "COMMIT;", err)) goto fail;
     return true;
 dberr:
     set_err(err, "audit: %s", sqlite3_errmsg(db));
 fail:
-    sqlite3_finalize(st);
+    if (h->st_head) sqlite3_reset(h->st_head);
+    if (h->st_insert) sqlite3_reset(h->st_insert);
+    if (h->st_set_head) sqlite3_reset(h->st_set_head);
     sqlite3_exec(db, "ROLLBACK;", NULL, NULL, NULL);
-    return ok;
+    return false;
 }
 
 bool audit_append(audit_log *h, const audit_record *in, int64_t *id_out, char hash_out[65],
