@@ -29,6 +29,15 @@ static const char *jstr(const json_t *o, const char *k)
     return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
+/* "arguments" is a JSON string by the spec; a few servers send the object itself. */
+static char *args_text(json_t *fn)
+{
+    json_t *a = json_object_get(fn, "arguments");
+    if (json_is_string(a)) return xstrdup(json_string_value(a));
+    if (json_is_object(a)) return json_dumps(a, JSON_COMPACT);
+    return NULL;
+}
+
 static llm_stop map_finish(const char *f)
 {
     if (!strcmp(f, "stop")) return LLM_STOP_END;
@@ -97,11 +106,13 @@ static bool on_chunk(oa *s, json_t *j)
         if (index < 0 || index > 255)
             return fail(s, LLM_ERR_PROTOCOL, false, "malformed stream event: tool_calls index out of range");
         json_t *fn = json_object_get(tc, "function");
-        const char *name = jstr(fn, "name"), *args = jstr(fn, "arguments");
+        const char *name = jstr(fn, "name");
+        char *args = args_text(fn);
         const char *id = jstr(tc, "id");
         if (!llm_asm_has_tool(&s->as, index)) llm_asm_tool_start(&s->as, index, id, name);
-        if (args && !llm_asm_tool_args(&s->as, index, args, strlen(args)))
-            return fail(s, LLM_ERR_PROTOCOL, false, "tool-call arguments too large");
+        bool fit = !args || llm_asm_tool_args(&s->as, index, args, strlen(args));
+        free(args);
+        if (!fit) return fail(s, LLM_ERR_PROTOCOL, false, "tool-call arguments too large");
     }
     const char *fin = jstr(ch, "finish_reason");
     if (fin) {
@@ -171,9 +182,10 @@ static bool parse_full(oa *s)
     json_array_foreach(json_object_get(m, "tool_calls"), i, tc)
     {
         json_t *fn = json_object_get(tc, "function");
-        const char *args = jstr(fn, "arguments");
+        char *args = args_text(fn);
         llm_asm_tool_start(&s->as, (int)i, jstr(tc, "id"), jstr(fn, "name"));
         if (args) llm_asm_tool_args(&s->as, (int)i, args, strlen(args));
+        free(args);
     }
     const char *fin = jstr(ch, "finish_reason");
     if (fin) {

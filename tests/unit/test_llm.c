@@ -790,3 +790,23 @@ Test(hostile, sse_parser_random_bytes)
         llm_sse_free(&p);
     }
 }
+
+Test(openai, arguments_sent_as_an_object_are_accepted)
+{
+    F.resp[0] = (fakellm_resp){.chunks = {
+        OA("{\"choices\":[{\"delta\":{\"tool_calls\":[{\"id\":\"o1\",\"function\":{\"name\":\"glob\","
+           "\"arguments\":{\"pattern\":\"*.c\"}}}]},\"finish_reason\":\"tool_calls\"}]}"),
+        "data: [DONE]\n\n", NULL}};
+    F.nresp = 1;
+    llm_provider *p = mk("openai", "k", 0);
+    llm_conv c;
+    conv_basic(&c);
+    events ev = {0};
+    llm_response r;
+    llm_error e;
+    cr_assert(run(p, &c, &ev, &r, &e), "%s", e.message);
+    cr_assert_str_eq(r.msg.blocks[0].args, "{\"pattern\":\"*.c\"}");
+    llm_response_free(&r);
+    llm_conv_free(&c);
+    llm_provider_free(p);
+}
