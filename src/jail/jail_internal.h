@@ -73,6 +73,8 @@ typedef struct jail_mount {
     char *src;         /* host path relative to "/" (binds) or link text (symlink) */
     char *dst;         /* "/newroot/..." */
     char *data;        /* tmpfs options */
+    char *ws;          /* grants beneath the workspace: the workspace (else NULL) ... */
+    char *ws_rel;      /* ... and the path beneath it ("." for the workspace itself) */
 } jail_mount;
 
 typedef struct jail_rule {
@@ -159,5 +161,9 @@ _Noreturn void jail_child_main(const jail_plan *pl, const jail_child_fds *fds);
 /* Steps used by the child (each returns 0 or -errno and writes a message to msg). */
 int jail_mount_setup(const jail_plan *pl, const int *trees, char *msg, size_t msglen);
 int jail_landlock_apply(const jail_plan *pl, char *msg, size_t msglen);
+/* O_PATH fd of a grant's source, `root_fd` standing for "/": beneath the workspace no symlink
+ * is followed (an agent may have planted one there in an earlier run: ELOOP), elsewhere the
+ * host's own resolution applies. -1 + errno on failure. System calls only. */
+int jail_open_grant(int root_fd, const jail_mount *m);
 
 #endif

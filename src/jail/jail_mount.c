@@ -108,16 +108,32 @@ static int attach_clone(int dfd, const char *path, unsigned flags, uint64_t attr
     return rc;
 }
 
-static int do_bind(int oldfd, const jail_mount *m, char *msg, size_t msglen)
+int jail_open_grant(int root_fd, const jail_mount *m)
 {
     struct open_how how;
     memset(&how, 0, sizeof how);
     how.flags = O_PATH | O_CLOEXEC;
     how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
-    const char *rel = m->src[1] ? m->src + 1 : ".";
-    int fd = (int)syscall(SYS_openat2, oldfd, rel, &how, sizeof how);
+    const char *base = m->ws ? m->ws : m->src;
+    const char *rel = base[1] ? base + 1 : ".";
+    int fd = (int)syscall(SYS_openat2, root_fd, rel, &how, sizeof how);
+    if (fd < 0 || !m->ws || !strcmp(m->ws_rel, ".")) return fd;
+    how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+    int sub = (int)syscall(SYS_openat2, fd, m->ws_rel, &how, sizeof how);
+    int e = errno;
+    close(fd);
+    errno = e;
+    return sub;
+}
+
+static int do_bind(int oldfd, const jail_mount *m, char *msg, size_t msglen)
+{
+    int fd = jail_open_grant(oldfd, m);
     if (fd < 0) {
         if (errno == ENOENT && m->optional) return 0;
+        if (errno == ELOOP || errno == EXDEV)
+            return fail(msg, msglen, "refusing a grant through a symlink inside the workspace:",
+                        m->src);
         return fail(msg, msglen, "cannot open", m->src);
     }
     struct stat st;

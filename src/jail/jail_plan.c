@@ -94,6 +94,7 @@ static void add_mount(jail_plan *pl, jail_mount_kind kind, int order, bool optio
     m->dst = xasprintf("/newroot%s", strcmp(path, "/") ? path : "");
     m->data = data ? xstrdup(data) : NULL;
     m->grant = false;
+    m->ws = m->ws_rel = NULL;
 }
 
 static void add_rule(jail_plan *pl, const char *path, uint64_t access)
@@ -241,7 +242,14 @@ static bool add_grants(jail_plan *pl, const policy_set *p, char *err, size_t err
         if (!redundant) {
             add_mount(pl, write ? JM_BIND_RW : JM_BIND_RO, write ? ORD_WRITE : ORD_READ, true,
                       path, path, NULL);
-            pl->mounts[pl->nmounts - 1].grant = true;
+            jail_mount *gm = &pl->mounts[pl->nmounts - 1];
+            gm->grant = true;
+            if (p->workspace && beneath(path, p->workspace)) {
+                gm->ws = xstrdup(p->workspace);
+                gm->ws_rel = xstrdup(strcmp(path, p->workspace)
+                                         ? path + strlen(p->workspace) + (strcmp(p->workspace, "/") ? 1 : 0)
+                                         : ".");
+            }
             add_rule(pl, path, write ? JAIL_LL_ALL : JAIL_LL_READ);
         }
         if (write) {
@@ -394,6 +402,8 @@ void jail_plan_free(jail_plan *pl)
         free(pl->mounts[i].src);
         free(pl->mounts[i].dst);
         free(pl->mounts[i].data);
+        free(pl->mounts[i].ws);
+        free(pl->mounts[i].ws_rel);
     }
     free(pl->mounts);
     for (size_t i = 0; i < pl->nrules; i++) free(pl->rules[i].path);

@@ -143,15 +143,30 @@ static bool send_trees(const jail_plan *pl, pid_t pid, int sock, char *err, size
         snprintf(err, errlen, "jail: cannot open the jail's user namespace: %s", strerror(errno));
         return false;
     }
-    bool ok = true;
+    int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    bool ok = root >= 0;
+    if (!ok) snprintf(err, errlen, "jail: cannot open /: %s", strerror(errno));
     for (size_t i = 0; i < pl->nmounts && ok; i++) {
         const jail_mount *m = &pl->mounts[i];
         if (!m->grant) continue;
-        int tree = (int)syscall(SYS_open_tree, AT_FDCWD, m->src,
-                                OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
-        if (tree < 0) {
+        int src = jail_open_grant(root, m);
+        if (src < 0) {
             if (errno == ENOENT && m->optional) continue;
-            snprintf(err, errlen, "jail: cannot open grant %s: %s", m->src, strerror(errno));
+            if (errno == ELOOP || errno == EXDEV)
+                snprintf(err, errlen,
+                         "jail: refusing grant %s: it passes through a symlink inside the "
+                         "workspace", m->src);
+            else
+                snprintf(err, errlen, "jail: cannot open grant %s: %s", m->src, strerror(errno));
+            ok = false;
+            break;
+        }
+        int tree = (int)syscall(SYS_open_tree, src, "",
+                                OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
+        int oe = errno;
+        close(src);
+        if (tree < 0) {
+            snprintf(err, errlen, "jail: cannot clone grant %s: %s", m->src, strerror(oe));
             ok = false;
             break;
         }
@@ -189,6 +204,7 @@ static bool send_trees(const jail_plan *pl, pid_t pid, int sock, char *err, size
         }
         close(tree);
     }
+    if (root >= 0) close(root);
     close(userns);
     return ok;
 }

@@ -106,6 +106,17 @@ check "cat through a planted link fails" [ "$rc" != 0 ]
 check "secret not printed" bash -c '! grep -q s3cret <<<"$1"' _ "$o"
 rm -f "$WS/link1" "$WS/link2" "$WS/rootlink" "$WS/up"
 
+# A symlink planted by one run must not redirect a later, narrower grant out of the workspace.
+run o e rc --cap write:. --cap 'exec:*' -- bash -c "ln -s $T/outside planted; mkdir -p real; ln -s ../planted real/deeper"
+run o e rc --cap write:./planted "${PR[@]}" -- "$P" create "$WS/planted/pwned" read "$WS/planted/secret.txt"
+check "grant through a planted symlink is refused" [ "$rc" = 1 -a ! -e "$T/outside/pwned" ]
+check "the refusal names the symlink" grep -q "symlink inside the workspace" <<<"$e"
+run o e rc --cap read:./real/deeper --cap 'exec:*' -- true
+check "grant through a deeper planted symlink is refused" [ "$rc" = 1 ]
+BOXAGENT_JAIL_NO_IDMAP=1 run o e rc --cap write:./planted "${PR[@]}" -- "$P" create "$WS/planted/pwned"
+check "same refusal in cgroup mode" [ "$rc" = 1 -a ! -e "$T/outside/pwned" ]
+rm -rf "$WS/planted" "$WS/real"
+
 run o e rc --cap "read:/proc" --cap 'exec:*' -- true
 check "a grant of /proc is refused" [ "$rc" = 1 ]
 check "refusal says why" grep -q "host kernel interface" <<<"$e"
