@@ -152,6 +152,19 @@ contains "cancel" '"cancelled":true' "$(curl -s "${A[@]}" -X POST "$url/api/v1/s
 ev=$(curl -s --max-time 15 "${A[@]}" "$url/api/v1/sessions/$s3/events?after=0")
 contains "cancelled outcome" '"status":"cancelled"' "$ev"
 
+# a browser that goes away mid-turn: the turn keeps running, its result is saved, and a
+# reconnecting client resumes from the last event it saw
+s4=$(curl -s "${A[@]}" "${J[@]}" -d '{"agent":"slow"}' "$url/api/v1/sessions" | sed -n 's/.*"id":"\(s-[0-9a-f]*\)".*/\1/p')
+part=$(curl -s -N --max-time 0.8 "${A[@]}" "${J[@]}" -H 'Accept: text/event-stream' -d '{"text":"go"}' "$url/api/v1/sessions/$s4/messages")
+contains "partial stream before disconnect" "event: user" "$part"
+last=$(grep '^id:' <<<"$part" | tail -1 | awk '{print $2}')
+if grep -q 'event: end' <<<"$part"; then bad "turn ended before the disconnect"; else ok; fi
+rest=$(curl -s -N --max-time 30 "${A[@]}" "$url/api/v1/sessions/$s4/events?after=${last:-0}")
+contains "resumed stream reaches the end" '"status":"done"' "$rest"
+first=$(grep -m1 '^id:' <<<"$rest" | awk '{print $2}')
+expect "resume continues right after the last seen event" $(( ${last:-0} + 1 )) "$first"
+contains "result saved after the disconnect" "finished slowly" "$(curl -s "${A[@]}" "$url/api/v1/sessions/$s4")"
+
 # --- sessions CRUD
 expect "rename" 200 "$(code -X PATCH "${A[@]}" "${J[@]}" -d '{"title":"renamed"}' "$url/api/v1/sessions/$sid")"
 contains "renamed" '"title":"renamed"' "$(curl -s "${A[@]}" "$url/api/v1/sessions")"
