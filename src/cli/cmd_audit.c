@@ -20,14 +20,16 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: boxagent audit list   [--workspace DIR] [--session ID] [--agent NAME]\n"
             "                             [--tool NAME] [--limit N] [--json]\n"
-            "       boxagent audit verify [--workspace DIR] [--json]\n"
+            "       boxagent audit verify [--workspace DIR] [--anchor HASH] [--json]\n"
             "The log is <workspace>/.boxagent/boxagent.db (default workspace: the current\n"
             "directory). verify recomputes every record's hash and the chain between them and\n"
-            "exits 1 naming the first record that was changed, removed or reordered.\n");
+            "exits 1 naming the first record that was changed, removed or reordered.\n"
+            "--anchor HASH also requires a record with that hash (a head printed by an earlier\n"
+            "verify and kept elsewhere), which catches a log rewritten or cut from the end.\n");
 }
 
 typedef struct opts {
-    const char *ws, *session, *agent, *tool;
+    const char *ws, *session, *agent, *tool, *anchor;
     size_t limit;
     bool json;
 } opts;
@@ -112,6 +114,16 @@ static int print_record(const audit_record *r, void *vctx)
     return 0;
 }
 
+static int find_hash(const audit_record *r, void *ctx)
+{
+    const char **want = ctx;
+    if (*want && strcmp(r->hash, *want) == 0) {
+        *want = NULL; /* found */
+        return 1;
+    }
+    return 0;
+}
+
 static bool db_exists(const char *ws)
 {
     char *p = xasprintf("%s/.boxagent/boxagent.db", ws);
@@ -152,6 +164,10 @@ static int do_list(const opts *o)
 
 static int do_verify(const opts *o)
 {
+    if (!db_exists(o->ws) && o->anchor) {
+        fprintf(stderr, "audit log BROKEN: there is no log, so no record has the anchor hash\n");
+        return 1;
+    }
     if (!db_exists(o->ws)) {
         if (o->json) printf("{\"ok\":true,\"records\":0}\n");
         else printf("audit log: no records yet in %s\n", o->ws);
@@ -167,6 +183,20 @@ static int do_verify(const opts *o)
     int64_t bad = 0;
     char msg[512];
     bool ok = audit_verify(h, &bad, msg, sizeof msg);
+    if (ok && o->anchor) {
+        const char *want = o->anchor;
+        if (!audit_list(h, NULL, find_hash, &want, &err)) {
+            fprintf(stderr, "boxagent audit: %s\n", err);
+            free(err);
+            audit_close(h);
+            return 1;
+        }
+        if (want) {
+            ok = false;
+            snprintf(msg, sizeof msg, "no record has the anchor hash %.64s: the log was rewritten "
+                     "or cut back past it", o->anchor);
+        }
+    }
     audit_close(h);
     if (o->json) {
         json_t *j = ok ? json_pack("{s:b, s:s}", "ok", 1, "message", msg)
@@ -179,7 +209,8 @@ static int do_verify(const opts *o)
     } else if (ok) {
         printf("audit log OK: %s\n", msg);
     } else {
-        fprintf(stderr, "audit log BROKEN at record %lld: %s\n", (long long)bad, msg);
+        if (bad > 0) fprintf(stderr, "audit log BROKEN at record %lld: %s\n", (long long)bad, msg);
+        else fprintf(stderr, "audit log BROKEN: %s\n", msg);
     }
     return ok ? 0 : 1;
 }
@@ -191,10 +222,11 @@ int cmd_audit(int argc, char **argv)
         {"workspace", required_argument, 0, 'w'}, {"session", required_argument, 0, 's'},
         {"agent", required_argument, 0, 'a'},     {"tool", required_argument, 0, 't'},
         {"limit", required_argument, 0, 'n'},     {"json", no_argument, 0, 'j'},
+        {"anchor", required_argument, 0, 'A'},
         {"help", no_argument, 0, 'h'},            {0, 0, 0, 0}};
     optind = 1;
     int c;
-    while ((c = getopt_long(argc, argv, "w:s:a:t:n:jh", lopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "w:s:a:t:n:jhA:", lopts, NULL)) != -1) {
         switch (c) {
         case 'w': o.ws = optarg; break;
         case 's': o.session = optarg; break;
@@ -211,6 +243,13 @@ int cmd_audit(int argc, char **argv)
             break;
         }
         case 'j': o.json = true; break;
+        case 'A':
+            if (strlen(optarg) != 64 || strspn(optarg, "0123456789abcdef") != 64) {
+                fprintf(stderr, "boxagent audit: --anchor wants a 64-digit lower-case hex hash\n");
+                return 2;
+            }
+            o.anchor = optarg;
+            break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -225,7 +264,13 @@ int cmd_audit(int argc, char **argv)
         return 1;
     }
     const char *sub = argv[optind];
-    if (!strcmp(sub, "list")) return do_list(&o);
+    if (!strcmp(sub, "list")) {
+        if (o.anchor) {
+            fprintf(stderr, "boxagent audit list: --anchor applies to verify\n");
+            return 2;
+        }
+        return do_list(&o);
+    }
     if (!strcmp(sub, "verify")) {
         if (o.session || o.agent || o.tool || o.limit) {
             fprintf(stderr, "boxagent audit verify: filters apply to list only; verify checks the "

@@ -82,6 +82,20 @@ expect_rc 0 verify-restored "$BA" audit verify --workspace "$W"
 expect_rc 0 verify-json "$BA" audit verify --workspace "$W" --json
 grep -q '"ok":true' "$T/out" && ok || bad "verify --json"
 
+# an anchor (a head kept elsewhere) catches a log cut back and re-headed consistently
+head=$("$BA" audit verify --workspace "$W" | grep -Eo '[0-9a-f]{64}')
+[ ${#head} -eq 64 ] && ok || bad "verify prints no head hash"
+expect_rc 0 anchor-ok "$BA" audit verify --workspace "$W" --anchor "$head"
+first=$(sqlite3 "$DB" 'SELECT hash FROM audit WHERE id = 1')
+expect_rc 0 anchor-older-ok "$BA" audit verify --workspace "$W" --anchor "$first"
+sqlite3 "$DB" "DELETE FROM audit WHERE id >= 4; UPDATE audit_head SET last_id = 3, last_hash = (SELECT hash FROM audit WHERE id = 3)"
+expect_rc 0 recut-plain "$BA" audit verify --workspace "$W"   # undetectable without an anchor
+expect_rc 1 recut-anchor "$BA" audit verify --workspace "$W" --anchor "$head"
+grep -q "anchor" "$T/err" && ok || bad "anchor failure message: $(cat "$T/err")"
+expect_rc 2 anchor-bad "$BA" audit verify --workspace "$W" --anchor xyz
+expect_rc 2 anchor-list "$BA" audit list --workspace "$W" --anchor "$head"
+restore
+
 # usage errors and bad workspaces
 expect_rc 2 no-sub "$BA" audit
 expect_rc 2 bad-sub "$BA" audit frob
