@@ -67,6 +67,15 @@ static bool string(rd *r, char **out, size_t *outlen)
     char *o = malloc(n + 1), *w = o;
     if (!o) return bad(r, "out of memory");
     while (*r->p != '"') {
+        /* copy a run of plain characters at once */
+        const char *q = r->p;
+        while ((unsigned char)*q >= 0x20 && *q != '"' && *q != '\\') q++;
+        if (q != r->p) {
+            memcpy(w, r->p, (size_t)(q - r->p));
+            w += q - r->p;
+            r->p = q;
+            continue;
+        }
         unsigned char c = (unsigned char)*r->p;
         if (!c) { free(o); return bad(r, "unterminated string"); }
         if (c < 0x20) { free(o); return bad(r, "control character in string"); }
