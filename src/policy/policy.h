@@ -91,7 +91,15 @@ bool policy_is_subset(const policy_set *a, const policy_set *b);
  * the parent holds), limits = min of both (a limit unset in the parent stays as the
  * request's; unset in the request takes the parent's). Capabilities of `request` that were
  * dropped or narrowed are described, one per line, in *dropped (caller frees; may be NULL).
- * The result never holds anything the parent lacks. */
+ * The result never holds anything the parent lacks.
+ * Paths: a request root the parent covers is kept at the strongest access both allow (write
+ * under a read-only parent becomes read); where the parent holds only narrower roots beneath
+ * the requested one, those roots are kept instead (request write:. under parent read:src gives
+ * read:src). A write the parent cannot make because of a protected name (.git, shell start-up
+ * files) becomes read. fetch: the intersection of the two patterns (request https://* under
+ * parent https://api.x.com/v1 gives https://api.x.com/v1 public — an exact host reached
+ * through a wildcard stays public-only, see policy_url_names_host). exec/env: a request `*`
+ * becomes the parent's names. The result uses the parent's workspace. */
 policy_set *policy_attenuate(const policy_set *parent, const policy_set *request, char **dropped);
 
 /* ---------------------------------------------------------------- decisions */
