@@ -96,8 +96,8 @@ bool policy_is_subset(const policy_set *a, const policy_set *b);
  * under a read-only parent becomes read); where the parent holds only narrower roots beneath
  * the requested one, those roots are kept instead (request write:. under parent read:src gives
  * read:src). A write the parent cannot make because of a protected name (.git, shell start-up
- * files) becomes read. fetch: the intersection of the two patterns (request https://* under
- * parent https://api.x.com/v1 gives https://api.x.com/v1 public — an exact host reached
+ * files) becomes read. fetch: the intersection of the two patterns (a request for any host
+ * under parent https://api.x.com/v1 gives https://api.x.com/v1 public — an exact host reached
  * through a wildcard stays public-only, see policy_url_names_host). exec/env: a request `*`
  * becomes the parent's names. The result uses the parent's workspace. */
 policy_set *policy_attenuate(const policy_set *parent, const policy_set *request, char **dropped);
@@ -120,7 +120,14 @@ typedef struct policy_decision {
  * workspace always; .git/ and shell start-up files for write unless named explicitly) are
  * applied here. */
 policy_decision policy_check_path(const policy_set *p, const char *path, policy_access access);
+/* fetch: the URL is parsed strictly (policy_url_parse) and matched on scheme, host (exact;
+ * "*.d" strict subdomains only; "*" any), port (default when absent) and path prefix on a
+ * segment boundary after normalisation. The most specific capability decides (explicit host
+ * before public-only before "*.d" before "*", then the longest prefix). */
 policy_decision policy_check_fetch(const policy_set *p, const char *url);
+/* exec: "exec:NAME" (no "/") matches the bare program name NAME only; "exec:PATH" (with "/",
+ * workspace-relative unless absolute) matches that exact normalised path only; "exec:*" any.
+ * env: exact variable name, or "env:*". */
 policy_decision policy_check_exec(const policy_set *p, const char *program);
 policy_decision policy_check_env(const policy_set *p, const char *name);
 
