@@ -25,6 +25,8 @@ for tool in wasm-opt node; do
 done
 [ -x "$runner" ] || { echo "differential: no $runner (make $runner)"; echo "0 passed, 1 failed"; exit 1; }
 
+# Run a private copy, so that a rebuild of the runner during the run does not disturb it.
+cp "$runner" "$out/diff-runner.copy" && runner=$out/diff-runner.copy
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 passed=0 failed=0 inconclusive=0 genfail=0 lines=0
 start=$SECONDS
