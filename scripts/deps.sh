@@ -9,7 +9,7 @@ build_pkgs=(gcc make pkg-config libc6-dev
   libseccomp-dev libssl-dev libedit-dev
   clang lld wasi-libc libclang-rt-14-dev-wasm32)
 test_pkgs=(libcriterion-dev wabt binaryen valgrind libclang-rt-14-dev libfuzzer-14-dev
-  iproute2 procps psmisc util-linux curl chromium)
+  iproute2 procps psmisc util-linux curl chromium sqlite3)
 
 want=("${build_pkgs[@]}")
 case "${1:-all}" in

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # audit.sh — `boxagent audit list|verify` end to end: records written by real tool calls
-# (denials and refused arguments, which need no sandbox), filters and JSON, then tampering with
-# the database by hand (sqlite3): one byte changed, a record deleted, records swapped — verify
+# (denials and refused arguments, which need no sandbox), filters and JSON (checked with node),
+# then tampering with the database by hand (sqlite3 CLI): one byte changed, a record deleted, records swapped — verify
 # exits 1 naming the first bad record. Usage errors exit 2.
 set -u
 pass=0 fail=0
@@ -44,17 +44,16 @@ grep -q "denied" "$T/out" && ok || bad "list shows no denial"
 grep -q "SECRETSECRET" "$T/out" && bad "secret shown by list" || ok
 sqlite3 "$W/.boxagent/boxagent.db" 'SELECT args FROM audit' | grep -q SECRETSECRET && bad "secret stored" || ok
 expect_rc 0 list-session "$BA" audit list --workspace "$W" --session s-A --json
-python3 - "$T/out" <<'PY' && ok || bad "list --session s-A --json"
-import json, sys
-rows = json.load(open(sys.argv[1]))
-assert len(rows) == 3, rows
-assert all(r["session"] == "s-A" and r["decision"] == "denied" for r in rows)
-assert [r["id"] for r in rows] == [1, 2, 3]
-assert all(len(r["hash"]) == 64 and len(r["prev_hash"]) == 64 for r in rows)
-assert rows[1]["prev_hash"] == rows[0]["hash"]
-PY
+node -e '
+const rows = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+const ok = rows.length === 3 &&
+  rows.every(r => r.session === "s-A" && r.decision === "denied") &&
+  rows.map(r => r.id).join() === "1,2,3" &&
+  rows.every(r => r.hash.length === 64 && r.prev_hash.length === 64) &&
+  rows[1].prev_hash === rows[0].hash;
+process.exit(ok ? 0 : 1);' "$T/out" && ok || bad "list --session s-A --json: $(head -c 300 "$T/out")"
 expect_rc 0 list-limit "$BA" audit list --workspace "$W" --limit 2 --json
-python3 -c "import json,sys; assert len(json.load(open(sys.argv[1])))==2" "$T/out" && ok || bad "--limit 2"
+node -e 'process.exit(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).length === 2 ? 0 : 1)' "$T/out" && ok || bad "--limit 2"
 # the record for the .boxagent path names the protection that refused it
 "$BA" audit list --workspace "$W" --session s-B | grep -q "boxagent" && ok || bad "state-dir denial not listed"
 
