@@ -71,9 +71,26 @@ bool jail_probe(char *why, size_t whylen)
         jail_cgroup_describe(cg, sizeof cg);
         if (abi) snprintf(ll, sizeof ll, "landlock ABI %d", abi);
         else snprintf(ll, sizeof ll, "no landlock");
-        snprintf(why, whylen, "%s, %s, %s", ll, sc ? "seccomp" : "no seccomp", cg);
+        snprintf(why, whylen, "%s, %s, %s; %s", ll, sc ? "seccomp" : "no seccomp",
+                 geteuid() == 0 ? "root caller: jail runs as an unprivileged uid with idmapped "
+                                  "grants, process limit by RLIMIT_NPROC (fallback: pids cgroup)"
+                                : "unprivileged caller: process limit by RLIMIT_NPROC",
+                 cg);
     }
     return abi > 0 && sc;
+}
+
+/* With RLIMIT_AS the kernel only fails allocations; a failing program that says so was most
+ * likely stopped by the memory limit (a label for the model, not a security decision). */
+static bool memory_message(const buf *err)
+{
+    static const char *const says[] = {"Cannot allocate memory", "MemoryError",
+                                       "out of memory", "Out of memory", "bad_alloc",
+                                       "memory exhausted"};
+    if (!err->data) return false;
+    for (size_t i = 0; i < sizeof says / sizeof says[0]; i++)
+        if (memmem(err->data, err->len, says[i], strlen(says[i]))) return true;
+    return false;
 }
 
 static void copy_str(char *dst, size_t n, const char *src)
@@ -447,7 +464,7 @@ static bool run_once(const policy_set *p, const char *const *argv, const jail_op
             r->limit = JAIL_LIMIT_CPU;
         else if (r->signal == SIGXFSZ)
             r->limit = JAIL_LIMIT_FILE_SIZE;
-        else if (oom)
+        else if (oom || (pl.rlimit_as && r->exit_code != 0 && memory_message(&errb)))
             r->limit = JAIL_LIMIT_MEMORY;
         else if (pids_hit)
             r->limit = JAIL_LIMIT_PROCESSES;

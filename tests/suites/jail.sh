@@ -186,6 +186,7 @@ check "process limit refuses forks beyond N" grep -qi "resource temporarily unav
 run o e rc --memory 64M --cap 'exec:*' -- python3 -c 'b = b"x" * (512 << 20); print(len(b))'
 check "memory hog stopped" [ "$rc" != 0 ]
 check "memory hog produced nothing" [ -z "$o" ]
+check "memory hog reported as the memory limit" grep -q "stopped by the memory limit" <<<"$e"
 run o e rc --memory 64M --cap 'exec:*' -- python3 -c 'b = b"x" * (8 << 20); print(len(b))'
 check "small allocation within the memory limit works" [ "$rc" = 0 -a "$o" = 8388608 ]
 
