@@ -348,6 +348,11 @@ WASI_FN(path_link)
     /* The source must be writable by us too: a link to it is another way to modify it. */
     if (!e && (e = prepare_mutation(c, &a)) == WASI_EBUSY)
         e = WASI_EPERM;
+    /* A hard link to a symlink is a new symlink whose target was never checked: refused. */
+    struct stat lst;
+    if (!e && !follow && fstatat(a.dir, a.name, &lst, AT_SYMLINK_NOFOLLOW) == 0 &&
+        S_ISLNK(lst.st_mode))
+        e = WASI_EPERM;
     if (!e && follow) {
         if (!(e = gpath_obj(&a, true, &obj)))
             e = wasi_check_host_fd(c, a.f->pre, obj, NULL, POLICY_ACCESS_WRITE);
