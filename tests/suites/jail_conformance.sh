@@ -23,6 +23,12 @@ ln -s "$R/outside/secret.txt" "$R/ws/link_out"
 ln -s sub/b.txt "$R/ws/link_in"
 ln -s ../outside "$R/ws/link_dotdot"
 cp "$NATIVE" "$R/bin/probe"
+# A private copy of the CLI: the shared build tree may be relinked while this suite runs.
+for _ in 1 2 3 4 5 6 7 8 9 10; do
+  cp "$BOXAGENT" "$R/boxagent.bin" 2>/dev/null && "$R/boxagent.bin" --version >/dev/null 2>&1 && break
+  sleep 3
+done
+BOXAGENT=$R/boxagent.bin
 
 wasm_ok=0
 if [ -f "$WASM" ] && (cd "$R/ws" && "$BOXAGENT" run-wasm --cap "read:$R/ws" "$WASM" read "$R/ws/a.txt") 2>/dev/null | grep -q '^allow$'; then
