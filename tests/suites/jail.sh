@@ -138,6 +138,10 @@ if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1 && command -v runuser >/dev/n
   (cd "$NW" && runuser -u nobody -- "$BOXAGENT" exec --cap write:. --cap 'exec:*' -- bash -c 'id -u; echo y > f') >"$T/nb.out" 2>"$T/nb.err"
   check "non-root caller: same uid inside" [ "$(head -n1 "$T/nb.out")" = "$(id -u nobody)" ]
   check "non-root caller: file owned by caller" [ "$(stat -c %U "$NW/f" 2>/dev/null)" = nobody ]
+  (cd "$NW" && runuser -u nobody -- "$BOXAGENT" exec --processes 5 --cap 'exec:*' -- bash -c 'for i in 1 2 3 4 5 6 7 8 9 10; do sleep 2 & done; wait') >"$T/nb.out" 2>"$T/nb.err"
+  check "non-root caller: process limit holds" grep -qi "resource temporarily unavailable\|fork" "$T/nb.err"
+  (cd "$NW" && runuser -u nobody -- "$BOXAGENT" exec --cap 'exec:*' -- bash -c 'grep -E "^(CapEff|CapBnd|NoNewPrivs|Seccomp):" /proc/self/status | tr -s "\t" " "') >"$T/nb.out" 2>&1
+  check "non-root caller: no capabilities, seccomp on" [ "$(cat "$T/nb.out")" = $'CapEff: 0000000000000000\nCapBnd: 0000000000000000\nNoNewPrivs: 1\nSeccomp: 2' ]
 fi
 
 # ---------------------------------------------------------------- identity and isolation
