@@ -53,6 +53,8 @@ int main(int argc, char **argv)
     if (n > 1 && !all)
         tool_fail("edit_file %s: old_string occurs %zu times; include more surrounding text to make it unique, or set replace_all to true", path, n);
 
+    if (nlen > olen && n > (MAX_FILE - len) / (nlen - olen))
+        tool_fail("edit_file %s: the edited file would be larger than %u MiB", path, MAX_FILE >> 20);
     size_t outlen = len - n * olen + n * nlen;
     char *outb = malloc(outlen + 1);
     if (!outb) tool_fail("out of memory");

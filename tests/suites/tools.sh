@@ -121,6 +121,11 @@ call edit_file '{"path": "src/main.c", "old_string": "0", "new_string": "1"}' --
 expect_fail "edit_file: through a read: grant denied" "denied"
 grep -q 'return 0' "$WS/src/main.c" && ok "edit_file: read-only file untouched" || bad "main.c changed"
 
+python3 -c "print('a' * 100000)" >"$WS/out/aa.txt"
+python3 -c "import json; print(json.dumps({'path': 'out/aa.txt', 'old_string': 'a', 'new_string': 'b' * 1000, 'replace_all': True}))" >"$OUTSIDE/blowup.json"
+OUT=$("$BOXAGENT" tool call edit_file --workspace "$WS" --cap write:out --access workspace-write --args @"$OUTSIDE/blowup.json" 2>&1); RC=$?
+expect_fail "edit_file: replacement blow-up refused" "would be larger than"
+
 # ---- list_dir, glob
 call list_dir '{"path": "src", "depth": 2}' --cap read:.
 expect_ok "list_dir: sorted, dirs marked" $'^main.c\nsub/\n  helper.c\nx.h$'
