@@ -57,29 +57,36 @@ done
 [ ${#names[@]} -gt 0 ] || { echo "run-spec: no .wast files in $src"; exit 1; }
 
 # Convert (cached). A conversion that fails is a failure of this suite, not a skip.
+# Several runs may share the cache (people run `make test` at the same time): each conversion
+# goes to a private directory that is renamed into place, and each run keeps its results in a
+# private directory.
 convert() { # name
-  local n=$1 d=$out/$1
+  local n=$1 d=$out/$1 tmp
   if [ -f "$d/$n.json" ] && [ "$d/$n.json" -nt "$src/$n.wast" ]; then return 0; fi
-  rm -rf "$d" && mkdir -p "$d"
+  tmp=$(mktemp -d "$out/.convert.XXXXXX") || return 1
   local in=$src/$n.wast
-  if [[ $patchable == *" $n "* ]]; then patch_wast <"$in" >"$d/$n.patched.wast"; in=$d/$n.patched.wast; fi
-  if ! wast2json "$in" -o "$d/$n.json" >"$d/convert.log" 2>&1; then
-    rm -f "$d/$n.json"; return 1
+  if [[ $patchable == *" $n "* ]]; then patch_wast <"$in" >"$tmp/$n.patched.wast"; in=$tmp/$n.patched.wast; fi
+  if ! wast2json "$in" -o "$tmp/$n.json" >"$tmp/convert.log" 2>&1; then
+    rm -rf "$d"; mv -T "$tmp" "$d" 2>/dev/null; rm -f "$d/$n.json"; return 1
   fi
+  rm -rf "$d"; mv -T "$tmp" "$d" 2>/dev/null || rm -rf "$tmp"
 }
 export -f convert patch_wast; export out src patchable
 printf '%s\n' "${names[@]}" | xargs -P "$jobs" -I{} bash -c 'convert {} || echo "run-spec: wast2json failed on {}.wast (see '"$out"'/{}/convert.log)"'
 
-run_one() { # name
-  local n=$1 d=$out/$1
-  [ -f "$d/$n.json" ] || { echo "$n.wast: not converted" >"$d/result.log"; return; }
-  "$runner" "$d/$n.json" >"$d/result.log" 2>&1
-  echo "exit status $?" >>"$d/result.log"
-}
 [ "${SPEC_CONVERT_ONLY:-0}" = 1 ] && exit 0
 if [ ! -x "$runner" ]; then echo "run-spec: no runner at $runner (make build/spec-runner)"; exit 1; fi
 
-export -f run_one; export runner
+results=$(mktemp -d "$out/.results.XXXXXX") || exit 1
+trap 'rm -rf "$results"' EXIT
+cp "$runner" "$results/spec-runner" && runner=$results/spec-runner # immune to a relink meanwhile
+run_one() { # name
+  local n=$1 d=$out/$1 log=$results/$1.log
+  [ -f "$d/$n.json" ] || { echo "$n.wast: not converted" >"$log"; return; }
+  "$runner" "$d/$n.json" >"$log" 2>&1
+  echo "exit status $?" >>"$log"
+}
+export -f run_one; export runner results
 printf '%s\n' "${names[@]}" | xargs -P "$jobs" -I{} bash -c 'run_one {}'
 
 passed=0 failed=0 skipped=0 patched_passed=0
@@ -91,10 +98,10 @@ for n in "${skipped_files[@]}"; do
   fi
 done
 for n in "${names[@]}"; do
-  log=$out/$n/result.log
+  log=$results/$n.log
   line=$(grep -E "^$n\.wast: [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$" "$log" 2>/dev/null | tail -n 1)
   if [ -z "$line" ]; then
-    echo "$n.wast: runner crashed or did not finish ($log):"
+    echo "$n.wast: runner crashed or did not finish:"
     tail -n 15 "$log" 2>/dev/null | sed 's/^/    /'
     failed=$((failed + 1))
     continue
