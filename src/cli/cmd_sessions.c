@@ -36,9 +36,15 @@ static void print_json(json_t *j)
     json_decref(j);
 }
 
+typedef struct list_ctx {
+    bool json;
+    size_t n;
+} list_ctx;
+
 static int list_cb(const store_session *s, void *ctx)
 {
-    if (*(bool *)ctx) {
+    ((list_ctx *)ctx)->n++;
+    if (((list_ctx *)ctx)->json) {
         print_json(session_json(s));
         return 0;
     }
@@ -119,7 +125,9 @@ int cmd_sessions(int argc, char **argv)
     }
     int rc = 0;
     if (list) {
-        if (!store_session_list(s, list_cb, &json, &err)) rc = 1;
+        list_ctx lc = {json, 0};
+        if (!store_session_list(s, list_cb, &lc, &err)) rc = 1;
+        else if (!lc.n && !json) printf("no sessions\n");
     } else if (del) {
         if (store_session_delete(s, id, &err)) printf("deleted %s\n", id);
         else rc = 1;
