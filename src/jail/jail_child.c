@@ -224,6 +224,9 @@ _Noreturn void jail_child_main(const jail_plan *pl, const jail_child_fds *fds)
         }
     }
     drop_caps();
+    /* init is a copy of the (possibly secret-holding) parent's memory: not dumpable, so nothing
+     * in the jail can open its /proc/1/mem, environ, fd/ ... (Landlock refuses it too). */
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) die_errno("cannot make init non-dumpable");
 
     pid_t pid = (pid_t)syscall(SYS_clone, SIGCHLD, NULL, NULL, NULL, NULL);
     if (pid < 0) die_errno("fork");
