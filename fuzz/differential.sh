@@ -25,8 +25,11 @@ for tool in wasm-opt node; do
 done
 [ -x "$runner" ] || { echo "differential: no $runner (make $runner)"; echo "0 passed, 1 failed"; exit 1; }
 
-# Run a private copy, so that a rebuild of the runner during the run does not disturb it.
-cp "$runner" "$out/diff-runner.copy" && runner=$out/diff-runner.copy
+# Private working files and a private copy of the runner: other runs (someone's `make test`)
+# may use build/fuzz/diff at the same time, and a rebuild must not disturb this one.
+work=$(mktemp -d "$out/.work.XXXXXX") || exit 1
+trap 'rm -rf "$work"' EXIT
+cp "$runner" "$work/diff-runner" && runner=$work/diff-runner
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 passed=0 failed=0 inconclusive=0 genfail=0 lines=0
 start=$SECONDS
@@ -34,38 +37,38 @@ start=$SECONDS
 strip() { sed -E 's/ # .*//' "$1"; }
 
 save() { # round reason
-  local tag; tag=$out/fail-$(date +%H%M%S)-$1
-  cp "$out/cur.wasm" "$tag.wasm"; cp "$out/cur.bin" "$tag.bin"
-  cp "$out/ours.txt" "$tag.ours.txt"; cp "$out/v8.txt" "$tag.v8.txt"
-  cp "$out/ours.err" "$tag.ours.err" 2>/dev/null
+  local tag; tag=$out/fail-$(date +%H%M%S)-$$-$1
+  cp "$work/cur.wasm" "$tag.wasm"; cp "$work/cur.bin" "$tag.bin"
+  cp "$work/ours.txt" "$tag.ours.txt"; cp "$work/v8.txt" "$tag.v8.txt"
+  cp "$work/ours.err" "$tag.ours.err" 2>/dev/null
   echo "MISMATCH round $1: $2 — saved $tag.{wasm,bin,ours.txt,v8.txt}"
 }
 
 for ((round = 1; round <= n; round++)); do
   if [ "$secs" -gt 0 ] && [ $((SECONDS - start)) -ge "$secs" ]; then break; fi
-  head -c $((512 + (RANDOM * 32768 + RANDOM) % 24000)) /dev/urandom >"$out/cur.bin"
-  if ! wasm-opt "$out/cur.bin" -ttf "${features[@]}" -o "$out/cur.wasm" >/dev/null 2>&1; then
+  head -c $((512 + (RANDOM * 32768 + RANDOM) % 24000)) /dev/urandom >"$work/cur.bin"
+  if ! wasm-opt "$work/cur.bin" -ttf "${features[@]}" -o "$work/cur.wasm" >/dev/null 2>&1; then
     genfail=$((genfail + 1)); continue
   fi
-  timeout 60 "$runner" "$out/cur.wasm" >"$out/ours.txt" 2>"$out/ours.err"
+  timeout 60 "$runner" "$work/cur.wasm" >"$work/ours.txt" 2>"$work/ours.err"
   rc_ours=$?
-  timeout 60 node fuzz/run_v8.mjs "$out/cur.wasm" >"$out/v8.txt" 2>&1
+  timeout 60 node fuzz/run_v8.mjs "$work/cur.wasm" >"$work/v8.txt" 2>&1
   rc_v8=$?
   if [ $rc_ours -ne 0 ]; then
     failed=$((failed + 1)); save $round "our engine exited with status $rc_ours"
-    tail -n 20 "$out/ours.err" | sed 's/^/    /'; continue
+    tail -n 20 "$work/ours.err" | sed 's/^/    /'; continue
   fi
-  if [ $rc_v8 -ne 0 ] || grep -q '^js-error' "$out/v8.txt"; then
+  if [ $rc_v8 -ne 0 ] || grep -q '^js-error' "$work/v8.txt"; then
     failed=$((failed + 1)); save $round "node failed (status $rc_v8)"; continue
   fi
-  mapfile -t a < <(strip "$out/ours.txt")
-  mapfile -t b < <(strip "$out/v8.txt")
+  mapfile -t a < <(strip "$work/ours.txt")
+  mapfile -t b < <(strip "$work/v8.txt")
   verdict=same where=""
   for ((k = 0; k < ${#a[@]} || k < ${#b[@]}; k++)); do
     x=${a[k]-<end>} y=${b[k]-<end>}
     if [[ $x == exhausted* || $y == exhausted* ]]; then verdict=inconclusive; break; fi
     if [ "$x" != "$y" ]; then
-      call=$(head -n $((k + 1)) "$out/v8.txt" | grep '^call ' | tail -n 1)
+      call=$(head -n $((k + 1)) "$work/v8.txt" | grep '^call ' | tail -n 1)
       verdict=differ where="line $((k + 1)) (${call:-before any call}): ours '$x', V8 '$y'"
       break
     fi

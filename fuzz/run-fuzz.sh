@@ -21,10 +21,14 @@ if [ ! -d "$seeds" ] || [ -z "$(ls -A "$seeds" 2>/dev/null)" ]; then
   find "$B/spec" -name '*.wasm' -size -64k -exec cp -t "$seeds" {} + 2>/dev/null
 fi
 mkdir -p "$B/fuzz/corpus"
+# Logs are private to this run (others may fuzz at the same time), then kept as the latest.
+logs=$(mktemp -d "$B/fuzz/.logs.XXXXXX") || exit 1
+trap 'cp "$logs"/*.log "$B/fuzz/" 2>/dev/null; rm -rf "$logs"' EXIT
 
 if [ -x "$fuzzer" ]; then
-  log=$B/fuzz/libfuzzer.log
-  echo "libFuzzer: $fuzzer for $secs s (log $log)"
+  cp "$fuzzer" "$logs/fuzz_wasm" && fuzzer=$logs/fuzz_wasm # immune to a relink meanwhile
+  log=$logs/libfuzzer.log
+  echo "libFuzzer: $fuzzer for $secs s (log $B/fuzz/libfuzzer.log)"
   "$fuzzer" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
     -print_final_stats=1 -artifact_prefix="$B/fuzz/crash-" "$B/fuzz/corpus" "$seeds" >"$log" 2>&1
   rc=$?
@@ -40,10 +44,10 @@ else
 fi
 
 echo "differential: ${DIFF_N:-300} modules max${DIFF_SECONDS:+, at most $DIFF_SECONDS s}"
-DIFF_N=${DIFF_N:-300} B=$B fuzz/differential.sh >"$B/fuzz/differential.log" 2>&1
+DIFF_N=${DIFF_N:-300} B=$B fuzz/differential.sh >"$logs/differential.log" 2>&1
 rc=$?
-grep -vE '^[0-9]+ passed, [0-9]+ failed$' "$B/fuzz/differential.log" | tail -n 30 | sed 's/^/  /'
-read -r p f <<<"$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$B/fuzz/differential.log" | tail -n 1 | sed -E 's/([0-9]+) passed, ([0-9]+) failed/\1 \2/')"
+grep -vE '^[0-9]+ passed, [0-9]+ failed$' "$logs/differential.log" | tail -n 30 | sed 's/^/  /'
+read -r p f <<<"$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$logs/differential.log" | tail -n 1 | sed -E 's/([0-9]+) passed, ([0-9]+) failed/\1 \2/')"
 passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
 [ $rc -ne 0 ] && [ "${f:-0}" -eq 0 ] && failed=$((failed + 1))
 echo "$passed passed, $failed failed"
