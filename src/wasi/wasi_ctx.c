@@ -139,7 +139,8 @@ wasi_ctx *wasi_new(const policy_set *caps, const wasi_options *o, char *err, siz
             c->pre[k].writable = true;
     }
     /* fd table: stdio, then each preopen under its guest name, then workspace aliases. */
-    c->fds = xcalloc(WASI_MAX_FDS, sizeof *c->fds);
+    c->fdcap = 3 + 2 * c->npre + 8;
+    c->fds = xcalloc(c->fdcap, sizeof *c->fds);
     for (int i = 0; i < 3; i++) {
         wasi_fd *f = &c->fds[c->nfds++];
         f->used = true;
@@ -241,16 +242,23 @@ wasi_fd *wasi_fd_get(wasi_ctx *c, uint32_t fd)
 
 int wasi_fd_alloc(wasi_ctx *c)
 {
-    for (size_t i = 0; i < WASI_MAX_FDS; i++)
-        if (i >= c->nfds || !c->fds[i].used) {
-            if (i >= c->nfds)
-                c->nfds = i + 1;
-            memset(&c->fds[i], 0, sizeof c->fds[i]);
-            c->fds[i].host = -1;
-            c->fds[i].stdio = -1;
-            return (int)i;
-        }
-    return -1;
+    size_t i = 0;
+    while (i < c->nfds && c->fds[i].used)
+        i++;
+    if (i >= WASI_MAX_FDS)
+        return -1;
+    if (i >= c->fdcap) {
+        size_t n = c->fdcap * 2 > WASI_MAX_FDS ? WASI_MAX_FDS : c->fdcap * 2;
+        c->fds = xrealloc(c->fds, n * sizeof *c->fds);
+        memset(c->fds + c->fdcap, 0, (n - c->fdcap) * sizeof *c->fds);
+        c->fdcap = n;
+    }
+    if (i >= c->nfds)
+        c->nfds = i + 1;
+    memset(&c->fds[i], 0, sizeof c->fds[i]);
+    c->fds[i].host = -1;
+    c->fds[i].stdio = -1;
+    return (int)i;
 }
 
 /* The kernel's name for host fd `fd`, or false. */

@@ -126,7 +126,8 @@ struct wasi_ctx {
     size_t npre;
     char **alias;     /* per preopen: workspace-relative alias name or NULL */
     wasi_fd *fds;
-    size_t nfds;      /* slots allocated */
+    size_t nfds;      /* slots in use range [0, nfds) */
+    size_t fdcap;     /* slots allocated (grows up to WASI_MAX_FDS) */
     /* run state */
     int exit_code;
     bool exited;
@@ -140,7 +141,9 @@ struct wasi_ctx {
 
 int wasi_errno_from_host(int e);                 /* host errno -> WASI errno */
 wasi_fd *wasi_fd_get(wasi_ctx *c, uint32_t fd);  /* NULL if not open */
-int wasi_fd_alloc(wasi_ctx *c);                  /* lowest free slot, -1 if table full */
+/* Lowest free slot, -1 if the table is full. May move the table: wasi_fd pointers taken
+ * before it must be fetched again. */
+int wasi_fd_alloc(wasi_ctx *c);
 void wasi_fd_release(wasi_fd *f);                /* close host fd, free readdir cache */
 int wasi_fd_host(wasi_ctx *c, wasi_fd *f);       /* host fd (opens a preopen lazily) or -errno */
 const wasi_preopen *wasi_fd_preopen(wasi_ctx *c, const wasi_fd *f);

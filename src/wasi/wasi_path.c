@@ -539,7 +539,7 @@ WASI_FN(path_open)
         close(fd);
         RET(e);
     }
-    wasi_fd *base = g.f; /* still valid: fds table is fixed-size */
+    wasi_fd *base = wasi_fd_get(c, A32(0)); /* the table may have moved */
     wasi_fd *nf = &c->fds[nfd];
     nf->used = true;
     nf->host = fd;
