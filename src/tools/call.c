@@ -37,7 +37,23 @@ policy_decision tools_decide_path(const tools_run *run, const char *arg, policy_
 {
     const json_t *v = json_object_get(run->args, arg);
     const char *path = json_is_string(v) ? json_string_value(v) : ".";
-    return policy_check_path(run->ctx->caps, path, access);
+    const policy_set *caps = run->ctx->caps;
+    /* A grant mapped to another guest path (read:HOST::GUEST) is named by its guest path
+     * inside the sandbox: decide on the host path it stands for. */
+    for (size_t i = 0; path[0] == '/' && i < caps->ncaps; i++) {
+        const policy_cap *c = &caps->caps[i];
+        if ((c->kind != POLICY_READ && c->kind != POLICY_WRITE) || !c->guest || !c->path ||
+            !strcmp(c->guest, c->path))
+            continue;
+        size_t g = strlen(c->guest);
+        while (g > 1 && c->guest[g - 1] == '/') g--;
+        if (strncmp(path, c->guest, g) || (path[g] && path[g] != '/' && g > 1)) continue;
+        char *host = xasprintf("%s%s", c->path, path + (g > 1 ? g : 0));
+        policy_decision d = policy_check_path(caps, host, access);
+        free(host);
+        if (d.allowed) return d;
+    }
+    return policy_check_path(caps, path, access);
 }
 
 /* Edit distance, bounded (names are short). */

@@ -84,6 +84,14 @@ expect_fail "read_file: sibling of a narrow grant denied" "denied" "Hello"
 call list_dir '{}' --cap read:src
 expect_fail "list_dir: workspace root outside read:src" "denied"
 
+# ---- grants mapped to another guest path (read:HOST::GUEST)
+call read_file '{"path": "/code/main.c"}' --cap 'read:./src::/code'
+expect_ok "guest path: read through read:./src::/code" $'^     1\tint main'
+call read_file '{"path": "/code/../docs/readme.md"}' --cap 'read:./src::/code'
+expect_fail "guest path: .. out of the mapping denied" "denied" "Hello"
+call write_file '{"path": "/code/new.c", "content": "x"}' --cap 'read:./src::/code' --access workspace-write
+expect_fail "guest path: read mapping is not writable" "denied"
+
 # ---- write_file
 call write_file '{"path": "new.txt", "content": "x"}' --cap read:. --access workspace-write
 expect_fail "write_file: through a read: grant denied" "denied"
