@@ -181,6 +181,9 @@ static void add_system(jail_plan *pl)
      * more, and `ls /`, find and globbing work as in the WebAssembly backend. */
     add_rule(pl, "/", JAIL_LL_READ_DIR);
     add_rule(pl, "/proc", JAIL_LL_READ_FILE | JAIL_LL_READ_DIR);
+    /* PID 1 is the jail's init, a clone of boxagent: its command line (which may name the
+     * task or other secrets) is not the program's business. */
+    add_mount(pl, JM_MASK_FILE, ORD_MASK, true, NULL, "/proc/1/cmdline", NULL);
 }
 
 static bool host_kernel_path(const char *path)

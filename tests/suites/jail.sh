@@ -151,7 +151,7 @@ run o e rc --cap 'exec:*' -- bash -c 'ls /proc | grep -cE "^[0-9]+$"'
 check "host processes invisible (few pids)" [ "$o" -le 4 ]
 run o e rc --cap 'exec:*' -- ps -e -o comm=
 check "ps shows only the jail" [ "$(grep -cvE '^(boxagent.*|bash|ps)$' <<<"$o")" = 0 ]
-run o e rc "${PR[@]}" -- "$P" read /proc/1/mem read /proc/1/environ list /proc/1/fd read /proc/1/maps stat /proc/1/root/etc
+run o e rc "${PR[@]}" -- "$P" read /proc/1/mem read /proc/1/environ list /proc/1/fd read /proc/1/maps stat /proc/1/root/etc read /proc/1/cmdline
 check "init (a copy of boxagent's memory) is out of reach" [ "$(grep -c allow <<<"$o")" = 0 ]
 BOXAGENT_JAIL_PRETEND_NO_LANDLOCK=1 run o e rc --allow-unsandboxed "${PR[@]}" -- "$P" read /proc/1/mem read /proc/1/environ list /proc/1/fd
 check "init out of reach even without Landlock" [ "$(grep -c allow <<<"$o")" = 0 ]
