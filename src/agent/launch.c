@@ -110,6 +110,7 @@ bool agent_env_open(const agent_launch *l, agent_env *out, char **err)
                        "anthropic/claude-sonnet-4-5) or set OPENAI_API_KEY / ANTHROPIC_API_KEY");
         goto fail;
     }
+    out->model = xstrdup(model);
     out->llm = agent_provider_for(out->cfg, model, out->profile.context_window, err);
     if (!out->llm) goto fail;
     if (l->shared_store) out->store = l->shared_store;
@@ -152,8 +153,29 @@ bool agent_env_open(const agent_launch *l, agent_env *out, char **err)
         o.token_budget = out->profile.token_budget;
     if (out->profile.time_budget_ms && o.time_budget_ms > out->profile.time_budget_ms)
         o.time_budget_ms = out->profile.time_budget_ms;
+    if (l->managed || out->profile.manager) {
+        /* managed mode: the delegate tool runs executors with attenuated authority */
+        out->managed = xcalloc(1, sizeof *out->managed);
+        *out->managed = (agent_managed){
+            .cfg = out->cfg,
+            .manager_model = out->model,
+            .max_depth = out->profile.max_depth > 0 ? out->profile.max_depth : 1,
+            .max_turns = o.max_turns,
+            .token_budget = o.token_budget,
+            .time_budget_ms = o.time_budget_ms,
+            .on_event = l->on_event,
+            .event_user = l->event_user,
+        };
+        if (!agent_managed_init(out->managed, err)) {
+            free(out->managed);
+            out->managed = NULL;
+            goto fail;
+        }
+        o.registry = agent_managed_registry(out->managed);
+    }
     out->agent = agent_new(&o, err);
     if (!out->agent) goto fail;
+    if (out->managed) agent_managed_bind(out->managed, out->agent);
     return true;
 fail:
     agent_env_close(out);
@@ -163,6 +185,11 @@ fail:
 void agent_env_close(agent_env *e)
 {
     agent_free(e->agent);
+    if (e->managed) {
+        agent_managed_free(e->managed);
+        free(e->managed);
+    }
+    free(e->model);
     llm_provider_free(e->llm);
     if (e->own_store) store_close(e->store);
     if (e->own_audit) audit_close(e->audit);

@@ -12,6 +12,7 @@
 
 #include "agent/agent.h"
 #include "agent/config.h"
+#include "agent/managed.h"
 
 typedef struct agent_launch {
     const char *workspace;    /* default "." */
@@ -22,6 +23,7 @@ typedef struct agent_launch {
     size_t ncaps;
     uint64_t max_turns, token_budget, time_budget_ms; /* 0: the profile's / defaults */
     bool no_store;            /* do not persist the session */
+    bool managed;             /* offer the delegate tool (also when the profile is a manager) */
     bool no_audit;            /* tests only: no audit log */
     store *shared_store;      /* gateway: use this store (not owned) */
     struct audit_log *shared_audit; /* gateway: use this log (not owned) */
@@ -37,6 +39,8 @@ typedef struct agent_env {
     struct audit_log *audit;
     bool own_store, own_audit;
     agent *agent;
+    agent_managed *managed;   /* managed mode state, or NULL */
+    char *model;              /* the model spec in use */
     char *dropped;            /* what --cap asked beyond the agent (for a warning), or NULL */
 } agent_env;
 

@@ -29,10 +29,13 @@ static void usage(FILE *f)
             "usage: boxagent run [--workspace DIR] [--agent NAME] [--model PROVIDER/MODEL]\n"
             "                    [--access LEVEL] [--cap CAP]... [--json] [--resume ID]\n"
             "                    [--max-turns N] [--token-budget N] [--time-budget DURATION]\n"
-            "                    \"task\"\n"
+            "                    [--managed] \"task\"\n"
             "Runs one task. --access and --cap narrow the configured agent (never widen it);\n"
             "without .boxagent/config.json they define it (default: read-only, read:.).\n"
-            "Models: openai/MODEL, anthropic/MODEL, script/FILE, or a provider from the config.\n");
+            "Models: openai/MODEL, anthropic/MODEL, script/FILE, or a provider from the config.\n"
+            "--managed gives the agent a delegate tool: subtasks run on parallel executor agents,\n"
+            "each with a subset of its authority (also on when the agent is configured as a\n"
+            "manager).\n");
 }
 
 int cmd_run(int argc, char **argv)
@@ -43,7 +46,8 @@ int cmd_run(int argc, char **argv)
         {"cap", required_argument, 0, 'c'},       {"json", no_argument, 0, 'j'},
         {"resume", required_argument, 0, 'r'},    {"max-turns", required_argument, 0, 'T'},
         {"token-budget", required_argument, 0, 'B'}, {"time-budget", required_argument, 0, 'D'},
-        {"help", no_argument, 0, 'h'},            {0, 0, 0, 0}};
+        {"managed", no_argument, 0, 'M'},         {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
     agent_launch l = {.workspace = "."};
     char **caps = NULL;
     size_t ncaps = 0;
@@ -62,6 +66,7 @@ int cmd_run(int argc, char **argv)
             caps[ncaps++] = optarg;
             break;
         case 'j': json = true; break;
+        case 'M': l.managed = true; break;
         case 'r': resume = optarg; break;
         case 'T':
             if (!util_parse_u64(optarg, &l.max_turns) || !l.max_turns) {
