@@ -9,7 +9,9 @@
 #   env: SPEC_TESTS (directory of .wast files), SPEC_OUT (conversion cache, default $B/spec),
 #        SPEC_JOBS (parallel runners, default 2), SPEC_ONLY (regex on file names),
 #        SPEC_CONVERT_ONLY=1 (only convert; used to seed the fuzzer),
-#        SPEC_PATCHED=0 (do not run the patched copies described below)
+#        SPEC_PATCHED=0 (do not run the patched copies described below),
+#        SPEC_WRAPPER (a command to run the runner under, e.g.
+#        "valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite")
 #
 # Debian 12's wabt 1.0.32 cannot convert 7 of the files (text-parser limits). They are reported
 # as such by name. Six of them are then run from a copy with a semantics-preserving rewrite that
@@ -83,10 +85,10 @@ cp "$runner" "$results/spec-runner" && runner=$results/spec-runner # immune to a
 run_one() { # name
   local n=$1 d=$out/$1 log=$results/$1.log
   [ -f "$d/$n.json" ] || { echo "$n.wast: not converted" >"$log"; return; }
-  "$runner" "$d/$n.json" >"$log" 2>&1
+  $SPEC_WRAPPER "$runner" "$d/$n.json" >"$log" 2>&1
   echo "exit status $?" >>"$log"
 }
-export -f run_one; export runner results
+export -f run_one; export runner results SPEC_WRAPPER=${SPEC_WRAPPER:-}
 printf '%s\n' "${names[@]}" | xargs -P "$jobs" -I{} bash -c 'run_one {}'
 
 passed=0 failed=0 skipped=0 patched_passed=0
@@ -109,6 +111,13 @@ for n in "${names[@]}"; do
   grep -E '^  ' "$log"
   echo "$line"
   read -r p f s <<<"$(sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped/\1 \2 \3/' <<<"$line")"
+  rc=$(sed -nE 's/^exit status ([0-9]+)$/\1/p' "$log" | tail -n 1)
+  if [ "${rc:-1}" -ne 0 ] && [ "$f" -eq 0 ]; then
+    # e.g. a leak or sanitizer report after the counts: a failure of its own
+    echo "$n.wast: runner exited with status ${rc:-?} after its counts:"
+    grep -vE '^(  |exit status|[0-9]+ passed|'"$n"'\.wast: )' "$log" | head -n 30 | sed 's/^/    /'
+    f=1
+  fi
   passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
   [[ $patchable == *" $n "* ]] && patched_passed=$((patched_passed + p))
 done
