@@ -7,10 +7,12 @@
  *      userinfo, percent-encoded or non-ASCII (IDNA) hosts, trailing dots, decimal/octal/hex
  *      or shortened IPv4 literals, IPv6 zone ids, backslashes, control characters,
  *      whitespace, encoded dots/slashes/NUL in the path, non-http(s) schemes.
- *   2. Capability check (policy_check_fetch). Denied -> no DNS lookup, no connection.
- *   3. Host-side guard: the URL is parsed again by libcurl's URL API (CURLU) and its scheme,
- *      host, port and normalised path must equal what policy_url_parse saw; the CURLU handle
- *      itself is what the transfer uses (CURLOPT_CURLU), so check and connection agree.
+ *   2. Capability check: the URL is canonicalised (policy_url_parse + policy_url_format) and
+ *      that canonical URL is decided by policy_check_fetch. Denied -> no DNS lookup, no
+ *      connection.
+ *   3. Host-side guard: the canonical URL is parsed again by libcurl's URL API (CURLU); its
+ *      scheme, host, port, path and query must equal the check's parse, else the request is
+ *      refused. That CURLU handle is what the transfer uses (CURLOPT_CURLU).
  *   4. Resolution by egress (getaddrinfo); EVERY candidate address is checked against the
  *      blocked ranges (egress_addr_classify). Any blocked candidate refuses the request unless
  *      a capability names the host literally (see "Blocked ranges" below).
@@ -39,14 +41,17 @@
  *   - A capability naming `localhost` reaches loopback addresses only (whatever localhost
  *     resolves to must be loopback).
  *   - A capability naming any other host exactly (fetch:http://intranet.corp) reaches the
- *     blocked addresses that host resolves to, EXCEPT link-local and cloud-metadata
- *     addresses, which need an IP-literal capability.
- *   In each case the named capability must itself allow the URL (scheme, port, path).
+ *     loopback and private addresses that host resolves to, but not link-local, cloud
+ *     metadata, multicast or unspecified ones, which need an IP-literal capability.
+ *   An exact host that attenuation narrowed from a wildcard ("... public", see
+ *   policy_url_names_host) counts as a wildcard. The deciding capability is the most
+ *   specific one policy_check_fetch finds, and it must itself allow the URL.
  *
  * Audit: opts->on_decision is called once per checked URL (the first request and every
  * redirect hop), allowed or denied, with the decision that settled it — including denials
- * made after DNS (blocked address) or at connect time. The tool layer wires it to the
- * audit log.
+ * made after DNS (blocked address); a refusal at socket time adds a second, denied call
+ * for that URL. Requests refused as malformed before any URL check (EGRESS_BAD_REQUEST) are
+ * not reported. The tool layer wires it to the audit log (src/tools/egress_runner.c).
  *
  * Thread safety: egress_request may run on several threads at once.
  */
