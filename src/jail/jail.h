@@ -10,10 +10,19 @@
  * read-only; the handled mask is everything the running ABI knows, so a lower ABI still denies
  * what is not granted) and a seccomp filter (EPERM for ptrace, mount, namespaces, bpf, module
  * loading, keyrings, io_uring, non-UNIX sockets, ...); sets the limits (timeout kills the whole
- * PID namespace, RLIMIT_CPU/FSIZE/NOFILE, memory via a memory cgroup or RLIMIT_AS, processes via
- * a pids cgroup — the kernel exempts real root from RLIMIT_NPROC, so when boxagent runs as root
- * without a writable pids cgroup the jail refuses to run); captures stdout and stderr through
- * pipes, cut at the output limit with a marker.
+ * PID namespace, RLIMIT_CPU/FSIZE/NOFILE/AS per process, RLIMIT_NPROC for the process count);
+ * captures stdout and stderr through pipes, cut at the output limit with a marker.
+ *
+ * Identity: inside, the program has the caller's uid/gid and no capabilities. An unprivileged
+ * caller's jail is that same user outside. A root caller's jail runs as the unprivileged kernel
+ * uid JAIL_IDMAP_UID (so RLIMIT_NPROC binds — the kernel exempts real root — and root-only host
+ * files stay closed) and its grants are idmapped mounts, so the caller's files look like its own
+ * and files it creates belong to the caller outside. Where a grant's filesystem cannot be
+ * idmapped, a root caller's jail keeps uid 0 (still without capabilities) and the process
+ * limit comes from a per-run pids cgroup (v2 or v1), memory from a memory cgroup; with no pids
+ * cgroup either, the jail refuses to run. Grants beneath the workspace never follow symlinks.
+ * Memory is bounded per process (RLIMIT_AS), so a tree may use up to processes x memory; only
+ * the cgroup mode bounds the whole tree.
  *
  * Fail closed: without Landlock or seccomp the jail refuses to run unless the caller sets
  * allow_unsandboxed (which the caller must audit). Only this layer forks sandboxed programs.
