@@ -15,6 +15,7 @@
 
 #define MANIFEST_MAX (1u << 20)
 #define LINE_MAX_LEN 8192
+#define CAPS_MAX 4096
 
 /* ------------------------------------------------------------------ sets and caps */
 
@@ -384,6 +385,8 @@ bool policy_add_line(policy_set *p, const char *text, int line, policy_error *er
             return perr(err, line, col + (int)i, "invalid character in %s name",
                         s[klen] == ':' ? "capability kind" : "limit");
     if (s[klen] == '=') return parse_limit(p, s, len, line, col, err);
+    if (p->ncaps >= CAPS_MAX)
+        return perr(err, line, col, "more than %d capabilities", CAPS_MAX);
     const char *t = s + klen + 1;
     size_t tlen = len - klen - 1;
     int tcol = col + (int)klen + 1;

@@ -158,6 +158,31 @@ Test(policy_grammar, add_line_and_file_errors)
     policy_free(r);
 }
 
+Test(policy_grammar, size_limits)
+{
+    policy_set *p = policy_new("/w");
+    policy_error e;
+    char line[64];
+    for (int i = 0; i < 4096; i++) {
+        snprintf(line, sizeof line, "read:d%d", i);
+        cr_assert(policy_add_line(p, line, i + 1, &e), "%s", e.message);
+    }
+    cr_assert(!policy_add_line(p, "read:one-more", 4097, &e));
+    cr_assert(strstr(e.message, "more than"), "%s", e.message);
+    policy_free(p);
+    char *big = malloc(10000);
+    memset(big, 'a', 9999);
+    memcpy(big, "read:", 5);
+    big[9999] = '\0';
+    p = policy_new("/w");
+    cr_assert(!policy_add_line(p, big, 1, &e) && strstr(e.message, "longer"));
+    /* a long path in a decision is fine */
+    policy_decision d = policy_check_path(p, big + 5, POLICY_ACCESS_READ);
+    cr_assert(!d.allowed && strlen(d.reason) < sizeof d.reason);
+    free(big);
+    policy_free(p);
+}
+
 Test(policy_grammar, path_normalisation)
 {
     char *s;
