@@ -201,6 +201,7 @@ void wasi_free(wasi_ctx *c)
     free(c->env);
     buf_free(&c->out[0]);
     buf_free(&c->out[1]);
+    free(c->state_real);
     policy_free(c->caps);
     free(c);
 }
@@ -273,31 +274,54 @@ static bool fd_path(int fd, char *out, size_t outlen)
     return out[0] == '/';
 }
 
+/* Open preopen `i`'s directory if it is not yet open; its fd or -errno. */
+static int pre_open(wasi_ctx *c, size_t i)
+{
+    wasi_preopen *p = &c->pre[i];
+    if (p->fd >= 0)
+        return p->fd;
+    int fd = open(p->host, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    char real[WASI_PATH_MAX + 1];
+    if (!fd_path(fd, real, sizeof real)) {
+        close(fd);
+        return -EACCES;
+    }
+    p->fd = fd;
+    p->real = xstrdup(real);
+    return fd;
+}
+
 int wasi_fd_host(wasi_ctx *c, wasi_fd *f)
 {
     if (f->host >= 0)
         return f->host;
     if (f->pre < 0 || !f->is_preopen)
         return -EBADF;
-    wasi_preopen *p = &c->pre[f->pre];
-    if (p->fd < 0) {
-        int fd = open(p->host, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0)
-            return -errno;
-        char real[WASI_PATH_MAX + 1];
-        if (!fd_path(fd, real, sizeof real)) {
-            close(fd);
-            return -EACCES;
-        }
-        p->fd = fd;
-        p->real = xstrdup(real);
-    }
-    return p->fd;
+    return pre_open(c, (size_t)f->pre);
 }
 
 const wasi_preopen *wasi_fd_preopen(wasi_ctx *c, const wasi_fd *f)
 {
     return f->pre >= 0 ? &c->pre[f->pre] : NULL;
+}
+
+/* The part of `path` below `root` ("" for root itself), or NULL if it is not below it. */
+static const char *below(const char *root, const char *path)
+{
+    size_t L = strlen(root);
+    if (!strcmp(root, "/"))
+        return path[0] == '/' ? path + 1 : NULL;
+    if (strncmp(path, root, L) || (path[L] != 0 && path[L] != '/'))
+        return NULL;
+    return path[L] ? path + L + 1 : path + L;
+}
+
+/* The kernel path `real` seen through a grant rooted at host path `host` (kernel path root). */
+static char *through(const char *host, const char *rel)
+{
+    return xasprintf("%s%s%s", host, (*rel && strcmp(host, "/")) ? "/" : "", rel);
 }
 
 int wasi_check_host_fd(wasi_ctx *c, int pre, int hfd, const char *name, policy_access access)
@@ -307,29 +331,43 @@ int wasi_check_host_fd(wasi_ctx *c, int pre, int hfd, const char *name, policy_a
     wasi_preopen *p = &c->pre[pre];
     if (!p->real)
         return WASI_ENOTCAPABLE;
-    char real[WASI_PATH_MAX + 1];
-    if (!fd_path(hfd, real, sizeof real))
+    char real[2 * WASI_PATH_MAX + 2];
+    if (!fd_path(hfd, real, WASI_PATH_MAX + 1))
         return WASI_ENOTCAPABLE;
     size_t rl = strlen(real);
     if (rl > 10 && !strcmp(real + rl - 10, " (deleted)"))
         return WASI_ENOENT;
-    const char *rel;
-    size_t L = strlen(p->real);
-    if (!strcmp(p->real, "/"))
-        rel = real + 1;
-    else if (!strncmp(real, p->real, L) && (real[L] == 0 || real[L] == '/'))
-        rel = real[L] ? real + L + 1 : real + L;
-    else
+    if (name && *name)
+        snprintf(real + rl, sizeof real - rl, "%s%s", strcmp(real, "/") ? "/" : "", name);
+    if (!below(p->real, real))
         return WASI_ENOTCAPABLE; /* moved out from under its root */
     if (access == POLICY_ACCESS_WRITE && !p->writable)
         return WASI_ENOTCAPABLE;
-    char *host = xasprintf("%s%s%s%s%s", p->host,
-                           (*rel && strcmp(p->host, "/")) ? "/" : "", rel,
-                           (name && *name && (*rel || strcmp(p->host, "/"))) ? "/" : "",
-                           name ? name : "");
-    policy_decision d = policy_check_path(c->caps, host, access);
-    free(host);
-    return d.allowed ? 0 : WASI_EACCES;
+    /* The workspace's state directory, by its kernel path: no symlink, bind or grant that
+     * happens to resolve into it gets through. */
+    if (!c->state_real && c->caps->workspace) {
+        char *ws = realpath(c->caps->workspace, NULL);
+        c->state_real = ws ? xasprintf("%s%s.boxagent", ws, strcmp(ws, "/") ? "/" : "") : NULL;
+        free(ws);
+    }
+    if (c->state_real && below(c->state_real, real))
+        return WASI_EACCES;
+    /* Decide through every grant whose root contains the object, not only the one used to
+     * reach it: a grant root that resolves (through a symlink) into another grant's
+     * protected place (.git/ under a write: grant) must not lift that protection. */
+    for (size_t i = 0; i < c->npre; i++)
+        pre_open(c, i);
+    for (size_t i = 0; i < c->npre; i++) {
+        const char *rel = c->pre[i].real ? below(c->pre[i].real, real) : NULL;
+        if (!rel)
+            continue;
+        char *host = through(c->pre[i].host, rel);
+        policy_decision d = policy_check_path(c->caps, host, access);
+        free(host);
+        if (!d.allowed)
+            return WASI_EACCES;
+    }
+    return 0;
 }
 
 int wasi_ms_left(wasi_ctx *c)

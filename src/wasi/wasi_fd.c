@@ -646,9 +646,13 @@ WASI_FN(fd_readdir)
     int h = -1, e;
     if ((e = host_of(c, f, &h)))
         RET(e);
-    if (cookie == 0 || !f->dents_ok)
+    if (cookie == 0 || !f->dents_ok) {
+        /* Listing names is reading the directory: decide again (it may have moved). */
+        if (f->pre >= 0 && (e = wasi_check_host_fd(c, f->pre, h, NULL, POLICY_ACCESS_READ)))
+            RET(e);
         if ((e = dents_load(c, f, h)))
             RET(e);
+    }
     unsigned char *out = wasm_memory_ptr(mem, bp, blen);
     size_t used = 0;
     for (uint64_t i = cookie; i < f->ndents && used < blen; i++) {

@@ -133,6 +133,7 @@ struct wasi_ctx {
     bool exited;
     uint64_t deadline_ns; /* monotonic; 0 = none */
     bool timed_out;
+    char *state_real; /* kernel path of <workspace>/.boxagent (lazily) */
     bool ws_stat_ok;
     uint64_t ws_dev, ws_ino;
 };

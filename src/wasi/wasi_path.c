@@ -527,7 +527,9 @@ WASI_FN(path_open)
                            modify ? POLICY_ACCESS_WRITE : POLICY_ACCESS_READ);
     if (!e && (oflags & OF_TRUNC) && S_ISREG(st.st_mode) && ftruncate(fd, 0) < 0)
         e = wasi_errno_from_host(errno);
-    if (!e && !(fdflags & FDF_NONBLOCK)) {
+    /* FIFOs and devices stay non-blocking: a blocked host read could not be interrupted at
+     * the timeout. */
+    if (!e && !(fdflags & FDF_NONBLOCK) && (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))) {
         int fl = fcntl(fd, F_GETFL);
         if (fl >= 0)
             fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);

@@ -39,6 +39,8 @@ setup() {
   ln -s .boxagent "$T/ws/sneaky"
   ln -s .git "$T/ws/gitlink"
   ln -s ../outside/created_by_guest "$T/ws/host_dangling"
+  ln -s .git "$T/ws/build"
+  ln -s .boxagent "$T/ws/state"
 }
 
 snapshot() {
@@ -85,9 +87,13 @@ for wasm in "$E"/*.wasm; do
     race_helper "$name"
     if [ $mode = host ]; then
       caps=(--cap "write:$T/ws" --cap "read:$T/ro"); args=("$T/ws" "$T/ro" "$T/outside")
+      extra=(--cap "write:$T/ws/build" --cap "read:$T/ws/state")
     else
       caps=(--cap "write:$T/ws::/ws" --cap "read:$T/ro::/ro"); args=(/ws /ro "$T/outside")
+      extra=(--cap "write:$T/ws/build::/ws/build" --cap "read:$T/ws/state::/ws/state")
     fi
+    # grants whose roots are symlinks into protected places
+    [ "$name" = grant_root_symlink ] && caps+=("${extra[@]}")
     (cd "$T/ws" && timeout 60 "$BOX" run-wasm --timeout 30000 "${caps[@]}" "$wasm" "${args[@]}") \
       >"$T/out" 2>"$T/err"
     rc=$?
