@@ -1,6 +1,7 @@
 /* write_file.c — the write_file tool: create or overwrite a file with the given content,
  * creating missing parent directories (inside what the capabilities let it write). */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,18 +10,30 @@
 
 #include "tool.h"
 
-/* mkdir -p of every parent of path. */
+/* Create the missing parents of path: find the deepest parent that exists (a grant may be a
+ * subdirectory whose own parents the tool cannot even stat), then create the rest below it. */
 static void make_parents(const char *path)
 {
     char *p = strdup(path);
     if (!p) tool_fail("out of memory");
-    for (char *s = p + 1; *s; s++) {
-        if (*s != '/') continue;
-        *s = 0;
-        if (mkdir(p, 0755) != 0 && errno != EEXIST) tool_fail_errno("write_file: cannot create directory", p);
+    size_t n = strlen(p), start = 0;
+    for (size_t i = n; i-- > 1;) { /* each '/' after the first byte ends a parent prefix */
+        if (p[i] != '/') continue;
+        p[i] = 0;
         struct stat st;
-        if (stat(p, &st) == 0 && !S_ISDIR(st.st_mode)) tool_fail("write_file: %s exists and is not a directory", p);
-        *s = '/';
+        bool exists = stat(p, &st) == 0, dir = exists && S_ISDIR(st.st_mode);
+        if (exists && !dir) tool_fail("write_file: %s exists and is not a directory", p);
+        p[i] = '/';
+        if (exists) {
+            start = i + 1;
+            break;
+        }
+    }
+    for (size_t j = start; j < n; j++) {
+        if (p[j] != '/' || j == 0) continue;
+        p[j] = 0;
+        if (mkdir(p, 0755) != 0 && errno != EEXIST) tool_fail_errno("write_file: cannot create directory", p);
+        p[j] = '/';
     }
     free(p);
 }
