@@ -304,6 +304,24 @@ fail:
     return false;
 }
 
+/* Storage caps: the digest covers everything; what is stored for reading is bounded. */
+#define ARGS_STORE_MAX (64 * 1024)
+#define TEXT_STORE_MAX 4096
+#define NAME_STORE_MAX 512
+
+/* s, or a shortened copy in *owned (cut on a UTF-8 boundary, with the full length noted). */
+static const char *clip(const char *s, size_t max, char **owned)
+{
+    *owned = NULL;
+    if (!s) return "";
+    size_t n = strlen(s);
+    if (n <= max) return s;
+    size_t cut = max;
+    while (cut > 0 && ((unsigned char)s[cut] & 0xC0) == 0x80) cut--;
+    *owned = xasprintf("%.*s…[%zu bytes in all]", (int)cut, s, n);
+    return *owned;
+}
+
 bool audit_append(audit_log *h, const audit_record *in, int64_t *id_out, char hash_out[65],
                   char **err)
 {
@@ -325,7 +343,12 @@ bool audit_append(audit_log *h, const audit_record *in, int64_t *id_out, char ha
         r.args_digest = adig;
     }
     char *red = audit_redact(in->args);
-    r.args = red;
+    char *cut_args = NULL, *cut_rule = NULL, *cut_s = NULL, *cut_a = NULL, *cut_t = NULL;
+    r.args = clip(red, ARGS_STORE_MAX, &cut_args);
+    r.rule = clip(in->rule, TEXT_STORE_MAX, &cut_rule);
+    r.session = clip(in->session, NAME_STORE_MAX, &cut_s);
+    r.agent = clip(in->agent, NAME_STORE_MAX, &cut_a);
+    r.tool = clip(in->tool, NAME_STORE_MAX, &cut_t);
     if (!r.result_digest) {
         util_sha256_hex(in->result ? in->result : "", in->result ? in->result_len : 0, rdig);
         r.result_digest = rdig;
@@ -334,6 +357,11 @@ bool audit_append(audit_log *h, const audit_record *in, int64_t *id_out, char ha
     bool ok = append_locked(h, &r, hash, err);
     pthread_mutex_unlock(&h->mu);
     free(red);
+    free(cut_args);
+    free(cut_rule);
+    free(cut_s);
+    free(cut_a);
+    free(cut_t);
     if (ok) {
         if (id_out) *id_out = r.id;
         if (hash_out) memcpy(hash_out, hash, 65);
