@@ -3,6 +3,7 @@
  * directory), stdio passed through (bounded by an output= limit), the guest's exit status as
  * ours, and one-line errors for denials, traps and limits. A trap exits 134. */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,6 +102,8 @@ static int run(policy_set *p, bool metering, bool stats, const wasi_run_limits *
 
 int cmd_run_wasm(int argc, char **argv)
 {
+    /* A closed stdout must become EPIPE for the guest, not kill us. */
+    signal(SIGPIPE, SIG_IGN);
     char cwd[4096];
     if (!getcwd(cwd, sizeof cwd)) {
         fprintf(stderr, "boxagent run-wasm: cannot get the current directory\n");

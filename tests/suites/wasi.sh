@@ -82,6 +82,9 @@ expect output 4 "" -- "$BOX" run-wasm --cap output=1000 "$W/spin.wasm" spew 1000
 [ "$(wc -c <"$T/out")" -eq 1000 ] && ok || bad "output: $(wc -c <"$T/out") bytes, want 1000"
 grep_err output-msg 'output cut at the limit of 1000 bytes'
 expect output-under 0 "" -- "$BOX" run-wasm --cap output=1000 "$W/spin.wasm" spew 999
+# a reader that goes away: the guest sees EPIPE (its own exit status 4), boxagent survives
+"$BOX" run-wasm "$W/spin.wasm" spew 10000000 2>"$T/err" | head -c 10 >/dev/null
+[ "${PIPESTATUS[0]}" -eq 4 ] && ok || bad "epipe: exit ${PIPESTATUS[0]}, want 4"
 expect stats 0 "" -- "$BOX" run-wasm --stats "$W/spin.wasm" hello
 grep_err stats-line '^stats: fuel_used=[1-9][0-9]* peak_memory=[1-9][0-9]* wall_ms=[0-9.]+ output=13$'
 expect no-metering 0 "" -- "$BOX" run-wasm --no-metering --stats "$W/spin.wasm" hello
