@@ -7,6 +7,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "audit/audit.h"
 #include "util/buf.h"
@@ -36,6 +37,9 @@ static bool secret_key_name(const char *k)
                                         "session_id", "sessionid", NULL};
     for (int i = 0; words[i]; i++)
         if (icontains(k, words[i])) return true;
+    static const char *const exact[] = {"pwd", "pass", "auth", "jwt", "bearer", "otp", NULL};
+    for (int i = 0; exact[i]; i++)
+        if (strcasecmp(k, exact[i]) == 0) return true;
     size_t n = strlen(k);
     /* "key", "keys", "access_key", "apiKey", "x-api-key" — but not "keyword" or "monkey…" */
     if (n >= 3 && ieq_prefix(k + n - 3, "key")) return true;
@@ -87,6 +91,19 @@ static char *redact_text(const char *s)
                 i += pl + r;
                 done = true;
                 break;
+            }
+            if (!done && strncmp(s + i, "eyJ", 3) == 0) {
+                /* a JWT: three base64url parts */
+                size_t r = 0, dots = 0;
+                while (s[i + r] && (alnum_((unsigned char)s[i + r]) || s[i + r] == '.')) {
+                    if (s[i + r] == '.') dots++;
+                    r++;
+                }
+                if (r >= 20 && dots == 2) {
+                    buf_puts(&b, "eyJ" REDACTED);
+                    i += r;
+                    done = true;
+                }
             }
             if (!done && strncmp(s + i, "AKIA", 4) == 0 && run_len(s + i + 4, upper_alnum) >= 16) {
                 buf_puts(&b, "AKIA" REDACTED);

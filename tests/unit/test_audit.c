@@ -468,6 +468,9 @@ Test(audit_redact, secrets_are_removed)
         "MIIEowIBAAKC", "rest");
     red("not json sk-ABCDEFGHIJKLMNOPQRSTUVWX token=zzz", "ABCDEFGHIJKLMNOPQRST", "not json");
     red("not json token=zzz", "zzz", NULL);
+    red("{\"pwd\":\"hunter2\",\"Pass\":\"x1\"}", "hunter2", NULL);
+    red("{\"pwd\":\"hunter2\",\"Pass\":\"x1y2\"}", "x1y2", NULL);
+    red("{\"h\":\"cookie eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig_part-1\"}", "eyJzdWIi", "cookie eyJ");
     /* ordinary data survives */
     red("{\"path\":\"src/task-list.c\",\"keyword\":\"monkey\",\"desk\":\"sk-1\"}", "[REDACTED]",
         "task-list.c");
