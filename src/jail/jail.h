@@ -19,10 +19,10 @@
  * files stay closed) and its grants are idmapped mounts, so the caller's files look like its own
  * and files it creates belong to the caller outside. Where a grant's filesystem cannot be
  * idmapped, a root caller's jail keeps uid 0 (still without capabilities) and the process
- * limit comes from a per-run pids cgroup (v2 or v1), memory from a memory cgroup; with no pids
- * cgroup either, the jail refuses to run. Grants beneath the workspace never follow symlinks.
- * Memory is bounded per process (RLIMIT_AS), so a tree may use up to processes x memory; only
- * the cgroup mode bounds the whole tree.
+ * limit comes from a per-run pids cgroup (v2 or v1); with no pids cgroup either, the jail
+ * refuses to run. Grants beneath the workspace never follow symlinks. Memory: a per-run memory
+ * cgroup bounds the whole tree where one can be made (v2 or v1, joined while the child builds
+ * its view); otherwise RLIMIT_AS bounds each process (a tree may then use processes x memory).
  *
  * Fail closed: without Landlock or seccomp the jail refuses to run unless the caller sets
  * allow_unsandboxed (which the caller must audit). Only this layer forks sandboxed programs.

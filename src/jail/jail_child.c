@@ -198,7 +198,6 @@ _Noreturn void jail_child_main(const jail_plan *pl, const jail_child_fds *fds)
     for (size_t i = 0; i < JAIL_MAX_MOUNTS; i++) trees[i] = -1;
     if (arrange_fds(fds) != 0) _exit(125);
     if (!receive_trees(FD_SYNC, trees, pl->nmounts)) _exit(125); /* the parent gave up */
-    close(FD_SYNC);
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
     /* No supplementary groups (a root caller's group 0 must not come along). Fails harmlessly
      * when the parent had to deny setgroups (unprivileged caller). */
@@ -227,6 +226,17 @@ _Noreturn void jail_child_main(const jail_plan *pl, const jail_child_fds *fds)
     /* init is a copy of the (possibly secret-holding) parent's memory: not dumpable, so nothing
      * in the jail can open its /proc/1/mem, environ, fd/ ... (Landlock refuses it too). */
     if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) die_errno("cannot make init non-dumpable");
+
+    /* The parent moves us into the run's cgroups while we built the view; the program must be
+     * born inside them. */
+    for (;;) {
+        int joined = 0;
+        ssize_t got = recv(FD_SYNC, &joined, sizeof joined, 0);
+        if (got < 0 && errno == EINTR) continue;
+        if (got != (ssize_t)sizeof joined || joined != -3) _exit(125);
+        break;
+    }
+    close(FD_SYNC);
 
     pid_t pid = (pid_t)syscall(SYS_clone, SIGCHLD, NULL, NULL, NULL, NULL);
     if (pid < 0) die_errno("fork");

@@ -257,11 +257,13 @@ static bool run_once(const policy_set *p, const char *const *argv, const jail_op
         pl.uid_out = JAIL_IDMAP_UID;
         pl.gid_out = JAIL_IDMAP_UID;
     }
+    /* Memory of the whole tree: a memory cgroup where one can be made (else RLIMIT_AS per
+     * process). Processes: RLIMIT_NPROC binds the idmapped identity; uid 0 needs pids.max. */
     jail_cgroup cg;
-    if (idmap || getenv("BOXAGENT_JAIL_NO_CGROUP"))
+    if (getenv("BOXAGENT_JAIL_NO_CGROUP"))
         memset(&cg, 0, sizeof cg);
     else
-        jail_cgroup_create(&cg, procs + 1, memory);
+        jail_cgroup_create(&cg, idmap ? 0 : procs + 1, memory);
     if (!idmap && !cg.pids_dir && geteuid() == 0 && !opts->allow_unsandboxed) {
         jail_cgroup_destroy(&cg);
         jail_plan_free(&pl);
@@ -341,11 +343,18 @@ static bool run_once(const policy_set *p, const char *const *argv, const jail_op
     snprintf(map, sizeof map, "%u %u 1\n", (unsigned)pl.gid_in, (unsigned)pl.gid_out);
     setup_ok = setup_ok && write_proc(pid, "gid_map", map);
     if (!setup_ok) snprintf(err, sizeof err, "jail: cannot write the uid/gid maps: %s", strerror(errno));
-    else if (!jail_cgroup_add(&cg, pid, err, sizeof err)) setup_ok = false;
     if (setup_ok && idmap && !send_trees(&pl, pid, syncp[1], err, sizeof err, retry))
         setup_ok = false;
     int go = -1;
     if (setup_ok && send(syncp[1], &go, sizeof go, MSG_NOSIGNAL) != (ssize_t)sizeof go) {
+        snprintf(err, sizeof err, "jail: cannot start the child: %s", strerror(errno));
+        setup_ok = false;
+    }
+    /* Joining cgroups can wait for an RCU grace period; the child builds its view meanwhile
+     * and forks the program only after "joined". */
+    if (setup_ok && !jail_cgroup_add(&cg, pid, err, sizeof err)) setup_ok = false;
+    int joined = -3;
+    if (setup_ok && send(syncp[1], &joined, sizeof joined, MSG_NOSIGNAL) != (ssize_t)sizeof joined) {
         snprintf(err, sizeof err, "jail: cannot start the child: %s", strerror(errno));
         setup_ok = false;
     }

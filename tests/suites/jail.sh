@@ -201,6 +201,10 @@ run o e rc --memory 64M --cap 'exec:*' -- python3 -c 'b = b"x" * (512 << 20); pr
 check "memory hog stopped" [ "$rc" != 0 ]
 check "memory hog produced nothing" [ -z "$o" ]
 check "memory hog reported as the memory limit" grep -q "stopped by the memory limit" <<<"$e"
+if "$BOXAGENT" exec --probe 2>/dev/null | grep -q "memory cgroup"; then
+  run o e rc --memory 100M --timeout 20s --cap 'exec:*' -- bash -c 'for i in 1 2 3 4 5 6; do python3 -c "import time; b = b\"x\" * (40 << 20); time.sleep(2)" & done; wait'
+  check "a tree of memory hogs is bounded as a whole" grep -q "stopped by the memory limit" <<<"$e"
+fi
 run o e rc --memory 64M --cap 'exec:*' -- python3 -c 'b = b"x" * (8 << 20); print(len(b))'
 check "small allocation within the memory limit works" [ "$rc" = 0 -a "$o" = 8388608 ]
 
