@@ -46,9 +46,11 @@ static bool utf8_ok(const uint8_t *s, size_t n)
     return true;
 }
 
-static char *rd_name(rd *r)
+static char *rd_name_len(rd *r, uint32_t *len)
 {
     uint32_t n = rd_u32(r);
+    if (len)
+        *len = n;
     const uint8_t *s;
     if (r->failed || !rd_bytes(r, n, &s))
         return NULL;
@@ -56,8 +58,22 @@ static char *rd_name(rd *r)
         rd_fail(r, "malformed UTF-8 encoding");
         return NULL;
     }
-    return xstrndup((const char *)s, n);
+    char *out = xmalloc((size_t)n + 1);
+    memcpy(out, s, n);
+    out[n] = 0;
+    return out;
 }
+
+static char *rd_name(rd *r) { return rd_name_len(r, NULL); }
+
+static int export_cmp(const void *a, const void *b)
+{
+    const export_t *x = a, *y = b;
+    if (x->namelen != y->namelen)
+        return x->namelen < y->namelen ? -1 : 1;
+    return memcmp(x->name, y->name, x->namelen);
+}
+
 
 static bool rd_limits(rd *r, limits_t *l, bool is_mem)
 {
@@ -323,7 +339,7 @@ static bool sec_export(rd *r, wasm_module *m)
     m->exports = xcalloc(n ? n : 1, sizeof *m->exports);
     for (uint32_t i = 0; i < n; i++) {
         export_t *e = &m->exports[i];
-        e->name = rd_name(r);
+        e->name = rd_name_len(r, &e->namelen);
         if (r->failed) return false;
         m->nexports = i + 1;
         e->kind = rd_u8(r);
@@ -344,9 +360,18 @@ static bool sec_export(rd *r, wasm_module *m)
         }
         if (e->kind == WASM_EXTERN_FUNC)
             m->refs[e->index] = true;
-        for (uint32_t j = 0; j < i; j++)
-            if (strcmp(m->exports[j].name, e->name) == 0)
-                return rd_fail(r, "duplicate export name");
+    }
+    /* duplicate names: sort a copy of the (length, bytes) keys and compare neighbours */
+    if (n > 1) {
+        export_t *cp = xmalloc(n * sizeof *cp);
+        memcpy(cp, m->exports, n * sizeof *cp);
+        qsort(cp, n, sizeof *cp, export_cmp);
+        bool dup = false;
+        for (uint32_t i = 1; i < n && !dup; i++)
+            dup = export_cmp(&cp[i - 1], &cp[i]) == 0;
+        free(cp);
+        if (dup)
+            return rd_fail(r, "duplicate export name");
     }
     return true;
 }
@@ -494,6 +519,7 @@ wasm_module *wasm_module_compile(const uint8_t *bytes, size_t len,
     }
     wasm_module *m = xcalloc(1, sizeof *m);
     m->metering = opts ? opts->metering : true;
+    m->constpool = xcalloc(1, sizeof(uint64_t)); /* never NULL: copied from at every call */
     rd r = {.base = bytes, .p = bytes, .end = bytes + len, .err = err, .where = "header"};
     const uint8_t *hdr;
     if (!rd_bytes(&r, 4, &hdr)) {
@@ -642,6 +668,7 @@ void wasm_module_free(wasm_module *m)
     free(m->databytes);
     free(m->refs);
     free(m->code);
+    free(m->constpool);
     free(m);
 }
 

@@ -161,6 +161,8 @@ wasm_instance *wasm_instantiate(const wasm_module *m, const wasm_linker *l,
         f->code = m->code + d->code_off;
         f->frame_size = d->frame_size;
         f->nlocals = d->nlocals;
+        f->nconsts = d->nconsts;
+        f->consts = m->constpool + d->const_off;
         f->index = m->nimp_funcs + i;
         inst->funcs[m->nimp_funcs + i] = f;
     }

@@ -74,6 +74,7 @@ typedef struct import_t {
 
 typedef struct export_t {
     char *name;
+    uint32_t namelen; /* names may contain NUL bytes */
     uint8_t kind;
     uint32_t index;
 } export_t;
@@ -103,7 +104,9 @@ typedef struct data_t {
 
 typedef struct funcdef {
     uint32_t type;
-    uint32_t nlocals;    /* params + declared locals */
+    uint32_t nlocals;    /* slots zeroed/used as locals: max(params + locals, results) */
+    uint32_t nconsts;    /* constant pool slots after the locals */
+    size_t const_off;    /* into module constpool */
     uint32_t frame_size; /* locals + max operand height (+ call scratch) */
     size_t code_off;     /* cell index into module code */
     size_t body_off;     /* byte offset of the body in the input (messages) */
@@ -139,6 +142,8 @@ struct wasm_module {
     bool metering;
     cell *code;
     size_t ncode, codecap;
+    uint64_t *constpool;
+    size_t nconstpool;
 };
 
 /* ---------------------------------------------------------------- runtime objects */
@@ -149,6 +154,8 @@ struct wasm_func {
     const cell *code;
     uint32_t frame_size;
     uint32_t nlocals;
+    uint32_t nconsts;
+    const uint64_t *consts;
     uint32_t index;
     wasm_host_func host;
     void *user;
@@ -249,8 +256,9 @@ enum {
     OP_TABLE_SET,  /* table, d */
     OP_REF_FUNC,   /* d, fidx */
     OP_REF_IS_NULL,/* d */
-    /* superinstructions */
-    OP_BR_IF_EQZ32, /* a, off: jump if a == 0 */
+    /* superinstructions: i32 compare and branch (a, b, off), in the order of 0x46..0x4F */
+    OP_BR_EQ32, OP_BR_NE32, OP_BR_LT_S32, OP_BR_LT_U32, OP_BR_GT_S32, OP_BR_GT_U32,
+    OP_BR_LE_S32, OP_BR_LE_U32, OP_BR_GE_S32, OP_BR_GE_U32,
     OP_COUNT
 };
 

@@ -150,7 +150,9 @@ static inline void *table_ref(const wasm_instance *inst, const constexpr_t *ce)
     X(OP_GLOBAL_SET) X(OP_MEM_SIZE) X(OP_MEM_GROW) X(OP_MEM_INIT) X(OP_DATA_DROP)               \
     X(OP_MEM_COPY) X(OP_MEM_FILL) X(OP_TABLE_INIT) X(OP_ELEM_DROP) X(OP_TABLE_COPY)             \
     X(OP_TABLE_GROW) X(OP_TABLE_SIZE) X(OP_TABLE_FILL) X(OP_TABLE_GET) X(OP_TABLE_SET)          \
-    X(OP_REF_FUNC) X(OP_REF_IS_NULL) X(OP_BR_IF_EQZ32)
+    X(OP_REF_FUNC) X(OP_REF_IS_NULL) X(OP_BR_EQ32) X(OP_BR_NE32) X(OP_BR_LT_S32) \
+    X(OP_BR_LT_U32) X(OP_BR_GT_S32) X(OP_BR_GT_U32) X(OP_BR_LE_S32) X(OP_BR_LE_U32)           \
+    X(OP_BR_GE_S32) X(OP_BR_GE_U32)
 
 #if THREADED
 #define CASE(op) L_##op:
@@ -311,6 +313,7 @@ static wasm_trap run(wasm_instance *entry, wasm_func *func, slot_t *fp,
     if (fp + func->frame_size > stack_end)
         TRAP(WASM_TRAP_STACK_EXHAUSTED);
     memset(fp + func->type->np, 0, (size_t)(func->nlocals - func->type->np) * sizeof *fp);
+    memcpy(fp + func->nlocals, func->consts, (size_t)func->nconsts * sizeof *fp);
     ip = func->code;
     if (INTERRUPTED())
         TRAP(WASM_TRAP_INTERRUPTED);
@@ -340,14 +343,26 @@ dispatch:
             ip += 3;
         NEXT();
     }
-    CASE(OP_BR_IF_EQZ32)
-    {
-        if (!D(1).u32)
-            ip += 2 + ip[2].i;
-        else
-            ip += 3;
-        NEXT();
+#define BRCMP(op, expr)                                                                          \
+    CASE(op)                                                                                     \
+    {                                                                                            \
+        uint32_t a = D(1).u32, b = D(2).u32;                                                     \
+        if (expr)                                                                                \
+            ip += 3 + ip[3].i;                                                                   \
+        else                                                                                     \
+            ip += 4;                                                                             \
+        NEXT();                                                                                  \
     }
+    BRCMP(OP_BR_EQ32, a == b)
+    BRCMP(OP_BR_NE32, a != b)
+    BRCMP(OP_BR_LT_S32, (int32_t)a < (int32_t)b)
+    BRCMP(OP_BR_LT_U32, a < b)
+    BRCMP(OP_BR_GT_S32, (int32_t)a > (int32_t)b)
+    BRCMP(OP_BR_GT_U32, a > b)
+    BRCMP(OP_BR_LE_S32, (int32_t)a <= (int32_t)b)
+    BRCMP(OP_BR_LE_U32, a <= b)
+    BRCMP(OP_BR_GE_S32, (int32_t)a >= (int32_t)b)
+    BRCMP(OP_BR_GE_U32, a >= b)
     CASE(OP_BR_TABLE)
     {
         uint64_t i = D(1).u32, n = ip[2].u;
@@ -884,6 +899,7 @@ do_call:
     csp++;
     fp = nfp;
     memset(fp + callee->type->np, 0, (size_t)(callee->nlocals - callee->type->np) * sizeof *fp);
+    memcpy(fp + callee->nlocals, callee->consts, (size_t)callee->nconsts * sizeof *fp);
     ip = callee->code;
     if (callee->inst != inst) {
         inst = callee->inst;

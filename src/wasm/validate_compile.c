@@ -2,7 +2,16 @@
  * stack, control frames, polymorphic stack after unreachable code) and, in the same pass,
  * emits the internal code: every local and operand-stack position is a fixed frame slot,
  * immediates are decoded, branches resolved to relative targets with the values they carry
- * copied into place, br_table as a jump table, fuel charged per straight-line block. */
+ * copied into place, br_table as a jump table, fuel charged per straight-line block.
+ *
+ * Operands are tracked by location: a value pushed by local.get or a constant is not copied
+ * but read where it lives (the local's slot, or a slot of the function's constant pool that
+ * is filled at function entry) until something could change it (a write to that local, a
+ * block boundary, a call). Frame layout: [locals][constants][operand stack]. Since the
+ * constant count is known only at the end, slot operands are emitted as location codes and
+ * rewritten to frame indices when the function is finished. Peepholes: an operation followed
+ * by local.set/tee writes the local directly; an i32 comparison followed by br_if/if becomes
+ * one compare-and-branch instruction. */
 #include "wasm/internal.h"
 #include "wasm/reader.h"
 #include "util/util.h"
@@ -10,6 +19,13 @@
 #include <stdlib.h>
 
 #define T_ANY 0
+
+/* Location codes (operand cells before fix-up). Locals are plain indices. */
+#define LOC_HOME (1u << 30)  /* | operand-stack height */
+#define LOC_CONST (1u << 29) /* | constant-pool index */
+#define LOC_MASK (LOC_CONST - 1)
+#define DEFER_LIMIT 64        /* local.get is deferred only below this stack height */
+#define MAX_CONSTS 64
 
 enum { K_BLOCK, K_LOOP, K_IF, K_ELSE, K_FUNC };
 
@@ -22,7 +38,7 @@ typedef struct ctl {
     const uint8_t *pt, *rt;
     size_t target;      /* loop: cell index of its header */
     int64_t patch;      /* chain of offset cells waiting for the end address */
-    int64_t else_patch; /* if: the BR_UNLESS offset cell */
+    int64_t else_patch; /* if: the branch-if-false offset cell */
 } ctl;
 
 typedef struct cc {
@@ -30,8 +46,10 @@ typedef struct cc {
     rd r;
     uint32_t fidx; /* function index (module-wide) */
     uint8_t *ltypes;
-    uint32_t nlocals;
+    uint32_t nlocals; /* params + declared locals */
+    uint32_t nframe_locals; /* max(nlocals, results): the zeroed/result area */
     uint8_t *vs;
+    uint32_t *vloc;
     uint32_t vsn, vscap;
     ctl *cs;
     uint32_t csn, cscap;
@@ -40,6 +58,12 @@ typedef struct cc {
     const void *const *labels;
     int64_t fuel_cell; /* operand cell of the current block's FUEL op, -1 if none */
     uint64_t fuel_count;
+    uint64_t consts[MAX_CONSTS];
+    uint32_t nconsts;
+    size_t *fix; /* cells holding location codes */
+    size_t nfix, capfix;
+    size_t last_pos, last_end; /* last value-producing instruction [pos, end) */
+    int last_op;
 } cc;
 
 static const uint8_t one_type[] = {WASM_I32, WASM_I64, WASM_F32, WASM_F64, WASM_FUNCREF,
@@ -94,31 +118,87 @@ static size_t emit_op(cc *c, int op)
     return at;
 }
 
-static inline uint64_t S(cc *c, uint32_t height) { return (uint64_t)c->nlocals + height; }
+/* A slot operand given as a location code. */
+static void emit_slot(cc *c, uint32_t loc)
+{
+    size_t at = emit(c, loc);
+    if (at == SIZE_MAX || !(loc & (LOC_HOME | LOC_CONST)))
+        return;
+    if (c->nfix == c->capfix) {
+        c->capfix = c->capfix ? c->capfix * 2 : 256;
+        c->fix = xrealloc(c->fix, c->capfix * sizeof *c->fix);
+    }
+    c->fix[c->nfix++] = at;
+}
+
+/* Drop everything emitted from `pos` on (used by peepholes). */
+static void unemit(cc *c, size_t pos)
+{
+    c->m->ncode = pos;
+    while (c->nfix && c->fix[c->nfix - 1] >= pos)
+        c->nfix--;
+}
+
+static inline uint32_t HOME(uint32_t height) { return LOC_HOME | height; }
+
+/* Record that the instruction just emitted from `pos` produced a value into its cell pos+1. */
+static void mark_value_op(cc *c, size_t pos, int op)
+{
+    if (pos == SIZE_MAX)
+        return;
+    c->last_pos = pos;
+    c->last_end = c->m->ncode;
+    c->last_op = op;
+}
+
+/* True if the last instruction produced the value now on top of the stack (index k, home). */
+static bool last_produced(cc *c, uint32_t k)
+{
+    return !c->dead && c->last_end == c->m->ncode && c->last_pos != SIZE_MAX &&
+           c->vloc[k] == HOME(k) && c->m->code[c->last_pos + 1].u == HOME(k);
+}
 
 /* ------------------------------------------------------------ type stack */
 
-static bool push(cc *c, uint8_t t)
+/* Capacity always exceeds vsn + 1, so vloc[vsn] is readable after any pop. */
+static bool grow_stack(cc *c)
 {
-    if (c->vsn >= WASM_MAX_STACK_HEIGHT)
-        return fail(c, "function too complex (operand stack deeper than %u)", WASM_MAX_STACK_HEIGHT);
-    if (c->vsn == c->vscap) {
+    if (c->vsn + 2 >= c->vscap) {
         c->vscap = c->vscap ? c->vscap * 2 : 64;
         c->vs = xrealloc(c->vs, c->vscap);
+        c->vloc = xrealloc(c->vloc, c->vscap * sizeof *c->vloc);
     }
-    c->vs[c->vsn++] = t;
+    if (c->vsn >= WASM_MAX_STACK_HEIGHT)
+        return fail(c, "function too complex (operand stack deeper than %u)", WASM_MAX_STACK_HEIGHT);
+    return true;
+}
+
+static bool push_at(cc *c, uint8_t t, uint32_t loc)
+{
+    if (!grow_stack(c))
+        return false;
+    c->vs[c->vsn] = t;
+    c->vloc[c->vsn] = loc;
+    c->vsn++;
     if (c->vsn > c->max_height)
         c->max_height = c->vsn;
     return true;
 }
 
-/* Pop one value; `want` T_ANY accepts anything. Returns the popped type, or 0xff on error. */
+static bool push(cc *c, uint8_t t) { return push_at(c, t, HOME(c->vsn)); }
+
+/* Pop one value; `want` T_ANY accepts anything. Returns the popped type, or 0xff on error.
+ * The popped value's location stays readable at c->vloc[c->vsn]. */
 static uint8_t pop(cc *c, uint8_t want)
 {
     ctl *f = &c->cs[c->csn - 1];
     if (c->vsn == f->height) {
-        if (f->unreachable)
+        if (f->unreachable) {
+            /* polymorphic: make the (nonexistent) slot readable as its home */
+            if (grow_stack(c))
+                c->vloc[c->vsn] = HOME(c->vsn);
             return want;
+        }
         fail(c, "type mismatch (operand stack underflow)");
         return 0xff;
     }
@@ -147,12 +227,78 @@ static bool push_vals(cc *c, uint32_t n, const uint8_t *ts)
     return true;
 }
 
+/* Check that the top n values have types ts, without changing the stack. */
+static bool peek_vals(cc *c, uint32_t n, const uint8_t *ts)
+{
+    uint32_t save = c->vsn;
+    bool ok = pop_vals(c, n, ts);
+    c->vsn = save;
+    return ok;
+}
+
+/* Move stack value k to its home slot. */
+static void materialize(cc *c, uint32_t k)
+{
+    uint32_t loc = c->vloc[k];
+    if (loc == HOME(k))
+        return;
+    emit_op(c, OP_COPY);
+    emit_slot(c, HOME(k));
+    emit_slot(c, loc);
+    c->vloc[k] = HOME(k);
+    c->last_end = SIZE_MAX;
+}
+
+static void materialize_range(cc *c, uint32_t from, uint32_t to)
+{
+    for (uint32_t k = from; k < to; k++)
+        materialize(c, k);
+}
+
+/* Before local x changes: values still read from x move to their home slots. */
+static bool has_local_refs(cc *c, uint32_t x, uint32_t below)
+{
+    uint32_t n = below < DEFER_LIMIT ? below : DEFER_LIMIT;
+    for (uint32_t k = 0; k < n; k++)
+        if (c->vloc[k] == x)
+            return true;
+    return false;
+}
+
+static void materialize_local_refs(cc *c, uint32_t x, uint32_t below)
+{
+    uint32_t n = below < DEFER_LIMIT ? below : DEFER_LIMIT;
+    for (uint32_t k = 0; k < n; k++)
+        if (c->vloc[k] == x)
+            materialize(c, k);
+}
+
+/* Before a block boundary: nothing may stay a reference to a local. */
+static void materialize_all_locals(cc *c)
+{
+    uint32_t n = c->vsn < DEFER_LIMIT ? c->vsn : DEFER_LIMIT;
+    for (uint32_t k = 0; k < n; k++)
+        if (!(c->vloc[k] & (LOC_HOME | LOC_CONST)))
+            materialize(c, k);
+}
+
 static void set_unreachable(cc *c)
 {
     ctl *f = &c->cs[c->csn - 1];
     c->vsn = f->height;
     f->unreachable = true;
     c->dead = true;
+}
+
+static uint32_t const_loc(cc *c, uint64_t v)
+{
+    for (uint32_t i = 0; i < c->nconsts; i++)
+        if (c->consts[i] == v)
+            return LOC_CONST | i;
+    if (c->nconsts == MAX_CONSTS)
+        return 0;
+    c->consts[c->nconsts] = v;
+    return LOC_CONST | c->nconsts++;
 }
 
 /* ------------------------------------------------------------ fuel */
@@ -165,10 +311,11 @@ static void fuel_close(cc *c)
     c->fuel_count = 0;
 }
 
-/* Start a straight-line block. `loop`: also an interrupt check point. */
+/* Start a straight-line block (a branch target). `loop`: also an interrupt check point. */
 static void block_start(cc *c, bool loop)
 {
     fuel_close(c);
+    c->last_end = SIZE_MAX;
     if (c->dead)
         return;
     if (c->m->metering) {
@@ -211,30 +358,41 @@ static void resolve_chain(cc *c, int64_t p, size_t target)
 static void emit_label_copies(cc *c, ctl *L, uint32_t h)
 {
     uint32_t n = label_arity(L);
-    if (h - n == L->height)
-        return;
     for (uint32_t i = 0; i < n; i++) {
-        emit_op(c, OP_COPY);
-        emit(c, S(c, L->height + i));
-        emit(c, S(c, h - n + i));
+        uint32_t src = c->vloc[h - n + i], dst = HOME(L->height + i);
+        if (src != dst) {
+            emit_op(c, OP_COPY);
+            emit_slot(c, dst);
+            emit_slot(c, src);
+        }
     }
 }
 
-static bool needs_copies(ctl *L, uint32_t h)
+static bool needs_copies(cc *c, ctl *L, uint32_t h)
 {
     uint32_t n = label_arity(L);
-    return n && h - n != L->height;
+    for (uint32_t i = 0; i < n; i++)
+        if (c->vloc[h - n + i] != HOME(L->height + i))
+            return true;
+    return false;
 }
 
-static void emit_return(cc *c)
+/* Results (top n values at height h) to frame slots 0..n-1, then return. */
+static void emit_return(cc *c, uint32_t h)
 {
-    ctl *F = &c->cs[0];
-    uint32_t n = F->nr, h = c->vsn;
+    uint32_t n = c->cs[0].nr;
+    /* a result read from a local that an earlier result overwrites: move it home first */
     for (uint32_t i = 0; i < n; i++) {
-        if (S(c, h - n + i) != i) {
+        uint32_t loc = c->vloc[h - n + i];
+        if (!(loc & (LOC_HOME | LOC_CONST)) && loc < n && loc != i)
+            materialize(c, h - n + i);
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t loc = c->vloc[h - n + i];
+        if (loc != i) {
             emit_op(c, OP_COPY);
-            emit(c, i);
-            emit(c, S(c, h - n + i));
+            emit_slot(c, i);
+            emit_slot(c, loc);
         }
     }
     emit_op(c, OP_RET);
@@ -331,6 +489,7 @@ static bool read_blocktype(cc *c, uint32_t *np, const uint8_t **pt, uint32_t *nr
     return true;
 }
 
+/* Push a control frame; its params are already on the stack (validated). */
 static bool push_ctl(cc *c, uint8_t kind, uint32_t np, const uint8_t *pt, uint32_t nr,
                      const uint8_t *rt)
 {
@@ -344,7 +503,7 @@ static bool push_ctl(cc *c, uint8_t kind, uint32_t np, const uint8_t *pt, uint32
     f->kind = kind;
     f->unreachable = false;
     f->entry_live = !c->dead;
-    f->height = c->vsn;
+    f->height = c->vsn - np;
     f->np = np;
     f->pt = pt;
     f->nr = nr;
@@ -352,7 +511,8 @@ static bool push_ctl(cc *c, uint8_t kind, uint32_t np, const uint8_t *pt, uint32
     f->target = 0;
     f->patch = -1;
     f->else_patch = -1;
-    return push_vals(c, np, pt);
+    (void)pt;
+    return true;
 }
 
 static bool is_num(uint8_t t) { return t == WASM_I32 || t == WASM_I64 || t == WASM_F32 || t == WASM_F64 || t == T_ANY; }
@@ -365,13 +525,51 @@ static bool check_table(cc *c, uint32_t t)
     return true;
 }
 
-/* Emit a value-producing op: op d, operands... */
-static void emit3(cc *c, int op, uint64_t a, uint64_t b, uint64_t d)
+/* Pop n i32 operands and move them to their home slots (for ops reading consecutive slots). */
+static bool pop_i32s_home(cc *c, unsigned n)
 {
-    emit_op(c, op);
-    emit(c, a);
-    emit(c, b);
-    emit(c, d);
+    for (unsigned i = 0; i < n; i++)
+        if (pop(c, WASM_I32) == 0xff)
+            return false;
+    materialize_range(c, c->vsn, c->vsn + n);
+    return true;
+}
+
+/* i32 compare opcode -> fused compare-and-branch op, and the inverse comparison. */
+static int fused_branch(int cmp) { return OP_BR_EQ32 + (cmp - 0x46); }
+static int inverse_cmp(int cmp)
+{
+    static const uint8_t inv[] = {0x47, 0x46, 0x4E, 0x4F, 0x4C, 0x4D, 0x4A, 0x4B, 0x48, 0x49};
+    return inv[cmp - 0x46];
+}
+
+/* The condition on top (index k, already popped) was just produced by an i32 compare or eqz:
+ * replace that instruction with a branch taken when the condition is `when`. Emits the
+ * offset cell last (to be filled by the caller); returns false if no fusion applies. */
+static bool fuse_cond_branch(cc *c, uint32_t k, bool when)
+{
+    if (!last_produced(c, k))
+        return false;
+    int op = c->last_op;
+    size_t pos = c->last_pos;
+    cell *code = c->m->code;
+    if (op == 0x45) { /* eqz: branch on the operand's zero-ness */
+        uint64_t a = code[pos + 2].u;
+        unemit(c, pos);
+        emit_op(c, when ? OP_BR_UNLESS : OP_BR_IF);
+        emit_slot(c, (uint32_t)a);
+        c->last_end = SIZE_MAX;
+        return true;
+    }
+    if (op < 0x46 || op > 0x4F)
+        return false;
+    uint64_t a = code[pos + 2].u, b = code[pos + 3].u;
+    unemit(c, pos);
+    emit_op(c, fused_branch(when ? op : inverse_cmp(op)));
+    emit_slot(c, (uint32_t)a);
+    emit_slot(c, (uint32_t)b);
+    c->last_end = SIZE_MAX;
+    return true;
 }
 
 static bool compile_fc(cc *c)
@@ -380,17 +578,19 @@ static bool compile_fc(cc *c)
     uint32_t sub = rd_u32(&c->r);
     if (c->r.failed)
         return false;
-    const uint8_t I = WASM_I32;
     if (sub <= 7) {
         static const uint8_t from[] = {WASM_F32, WASM_F32, WASM_F64, WASM_F64,
                                        WASM_F32, WASM_F32, WASM_F64, WASM_F64};
         uint8_t to = sub < 4 ? WASM_I32 : WASM_I64;
-        if (pop(c, from[sub]) == 0xff || !push(c, to))
+        if (pop(c, from[sub]) == 0xff)
             return false;
-        uint32_t h = c->vsn;
-        emit_op(c, OP_TRUNC_SAT_BASE + (int)sub);
-        emit(c, S(c, h - 1));
-        emit(c, S(c, h - 1));
+        uint32_t src = c->vloc[c->vsn];
+        if (!push(c, to))
+            return false;
+        size_t pos = emit_op(c, OP_TRUNC_SAT_BASE + (int)sub);
+        emit_slot(c, HOME(c->vsn - 1));
+        emit_slot(c, src);
+        mark_value_op(c, pos, OP_TRUNC_SAT_BASE + (int)sub);
         return true;
     }
     uint32_t a, b;
@@ -405,11 +605,11 @@ static bool compile_fc(cc *c)
             return fail(c, "data count section required");
         if (a >= m->datacount)
             return fail(c, "unknown data segment %u", a);
-        if (pop(c, I) == 0xff || pop(c, I) == 0xff || pop(c, I) == 0xff)
+        if (!pop_i32s_home(c, 3))
             return false;
         emit_op(c, OP_MEM_INIT);
         emit(c, a);
-        emit(c, S(c, c->vsn));
+        emit_slot(c, HOME(c->vsn));
         return true;
     case 9:
         a = rd_u32(&c->r);
@@ -427,20 +627,20 @@ static bool compile_fc(cc *c)
             return false;
         if (c->m->nmems == 0)
             return fail(c, "unknown memory 0");
-        if (pop(c, I) == 0xff || pop(c, I) == 0xff || pop(c, I) == 0xff)
+        if (!pop_i32s_home(c, 3))
             return false;
         emit_op(c, OP_MEM_COPY);
-        emit(c, S(c, c->vsn));
+        emit_slot(c, HOME(c->vsn));
         return true;
     case 11:
         if (!zero_byte(c))
             return false;
         if (c->m->nmems == 0)
             return fail(c, "unknown memory 0");
-        if (pop(c, I) == 0xff || pop(c, I) == 0xff || pop(c, I) == 0xff)
+        if (!pop_i32s_home(c, 3))
             return false;
         emit_op(c, OP_MEM_FILL);
-        emit(c, S(c, c->vsn));
+        emit_slot(c, HOME(c->vsn));
         return true;
     case 12: /* table.init elem table */
         a = rd_u32(&c->r);
@@ -451,9 +651,12 @@ static bool compile_fc(cc *c)
             return fail(c, "unknown elem segment %u", a);
         if (m->elems[a].type != m->tables[b].elem)
             return fail(c, "type mismatch (table.init)");
-        if (pop(c, I) == 0xff || pop(c, I) == 0xff || pop(c, I) == 0xff)
+        if (!pop_i32s_home(c, 3))
             return false;
-        emit3(c, OP_TABLE_INIT, b, a, S(c, c->vsn));
+        emit_op(c, OP_TABLE_INIT);
+        emit(c, b);
+        emit(c, a);
+        emit_slot(c, HOME(c->vsn));
         return true;
     case 13:
         a = rd_u32(&c->r);
@@ -471,37 +674,44 @@ static bool compile_fc(cc *c)
             return false;
         if (m->tables[a].elem != m->tables[b].elem)
             return fail(c, "type mismatch (table.copy)");
-        if (pop(c, I) == 0xff || pop(c, I) == 0xff || pop(c, I) == 0xff)
+        if (!pop_i32s_home(c, 3))
             return false;
-        emit3(c, OP_TABLE_COPY, a, b, S(c, c->vsn));
+        emit_op(c, OP_TABLE_COPY);
+        emit(c, a);
+        emit(c, b);
+        emit_slot(c, HOME(c->vsn));
         return true;
     case 15: /* table.grow */
         a = rd_u32(&c->r);
         if (c->r.failed || !check_table(c, a))
             return false;
-        if (pop(c, I) == 0xff || pop(c, m->tables[a].elem) == 0xff || !push(c, I))
+        if (pop(c, WASM_I32) == 0xff || pop(c, m->tables[a].elem) == 0xff)
+            return false;
+        materialize_range(c, c->vsn, c->vsn + 2);
+        if (!push(c, WASM_I32))
             return false;
         emit_op(c, OP_TABLE_GROW);
         emit(c, a);
-        emit(c, S(c, c->vsn - 1));
+        emit_slot(c, HOME(c->vsn - 1));
         return true;
     case 16:
         a = rd_u32(&c->r);
-        if (c->r.failed || !check_table(c, a) || !push(c, I))
+        if (c->r.failed || !check_table(c, a) || !push(c, WASM_I32))
             return false;
         emit_op(c, OP_TABLE_SIZE);
         emit(c, a);
-        emit(c, S(c, c->vsn - 1));
+        emit_slot(c, HOME(c->vsn - 1));
         return true;
     case 17:
         a = rd_u32(&c->r);
         if (c->r.failed || !check_table(c, a))
             return false;
-        if (pop(c, I) == 0xff || pop(c, m->tables[a].elem) == 0xff || pop(c, I) == 0xff)
+        if (pop(c, WASM_I32) == 0xff || pop(c, m->tables[a].elem) == 0xff || pop(c, WASM_I32) == 0xff)
             return false;
+        materialize_range(c, c->vsn, c->vsn + 3);
         emit_op(c, OP_TABLE_FILL);
         emit(c, a);
-        emit(c, S(c, c->vsn));
+        emit_slot(c, HOME(c->vsn));
         return true;
     default:
         return fail(c, "illegal opcode 0xfc %u", sub);
@@ -527,6 +737,7 @@ static bool compile_br_table(cc *c)
     if (pop(c, WASM_I32) == 0xff)
         goto out;
     uint32_t h = c->vsn;
+    uint32_t cond = c->vloc[h];
     ctl *D = &c->cs[c->csn - 1 - ls[n]];
     uint32_t arity = label_arity(D);
     for (uint32_t i = 0; i <= n; i++) {
@@ -535,17 +746,12 @@ static bool compile_br_table(cc *c)
             fail(c, "type mismatch (br_table labels with different arity)");
             goto out;
         }
-        /* check the operand stack against this label's types without consuming it
-         * (pops only lower vsn; the entries stay in place) */
-        uint32_t save = c->vsn;
-        if (!pop_vals(c, arity, label_types(L)))
+        if (!peek_vals(c, arity, label_types(L)))
             goto out;
-        c->vsn = save;
     }
     if (!c->dead) {
-        size_t cond = S(c, h);
         emit_op(c, OP_BR_TABLE);
-        emit(c, cond);
+        emit_slot(c, cond);
         emit(c, n);
         size_t tab = c->m->ncode;
         for (uint32_t i = 0; i <= n; i++)
@@ -553,7 +759,7 @@ static bool compile_br_table(cc *c)
         for (uint32_t i = 0; i <= n; i++) {
             ctl *L = &c->cs[c->csn - 1 - ls[i]];
             size_t cellpos = tab + i;
-            if (needs_copies(L, h)) {
+            if (needs_copies(c, L, h)) {
                 size_t here = c->m->ncode;
                 c->m->code[cellpos].i = (int64_t)here - (int64_t)cellpos;
                 emit_label_copies(c, L, h);
@@ -574,6 +780,52 @@ out:
     return ok;
 }
 
+/* block/loop/if: everything on the stack stops referring to locals, params go home. */
+static bool compile_block(cc *c, uint8_t op)
+{
+    uint32_t np = 0, nr = 0;
+    const uint8_t *pt = NULL, *rt = NULL;
+    if (!read_blocktype(c, &np, &pt, &nr, &rt))
+        return false;
+    uint32_t cond = 0;
+    if (op == 0x04) {
+        if (pop(c, WASM_I32) == 0xff)
+            return false;
+        cond = c->vloc[c->vsn];
+    }
+    if (!peek_vals(c, np, pt))
+        return false;
+    if (!c->dead) {
+        materialize_all_locals(c);
+        materialize_range(c, c->vsn - np, c->vsn);
+    }
+    if (!pop_vals(c, np, pt) || !push_vals(c, np, pt))
+        return false;
+    if (op == 0x04) {
+        /* the condition may have been a local: it was popped, so read it as it is now */
+        if (!fuse_cond_branch(c, c->vsn, false) ) {
+            emit_op(c, OP_BR_UNLESS);
+            emit_slot(c, cond);
+        }
+    }
+    size_t at = SIZE_MAX;
+    if (op == 0x04)
+        at = emit(c, 0);
+    size_t hdr = c->m->ncode;
+    if (op == 0x03)
+        block_start(c, true); /* the header (fuel/interrupt op) is the branch target */
+    if (!push_ctl(c, op == 0x02 ? K_BLOCK : op == 0x03 ? K_LOOP : K_IF, np, pt, nr, rt))
+        return false;
+    ctl *f = &c->cs[c->csn - 1];
+    if (op == 0x03) {
+        f->target = hdr;
+    } else if (op == 0x04) {
+        f->else_patch = at == SIZE_MAX ? -1 : (int64_t)at;
+        block_start(c, false);
+    }
+    return true;
+}
+
 static bool compile_op(cc *c, uint8_t op)
 {
     wasm_module *m = c->m;
@@ -590,36 +842,8 @@ static bool compile_op(cc *c, uint8_t op)
         return true;
     case 0x02:
     case 0x03:
-    case 0x04: {
-        uint32_t np = 0, nr = 0;
-        const uint8_t *pt = NULL, *rt = NULL;
-        if (!read_blocktype(c, &np, &pt, &nr, &rt))
-            return false;
-        uint32_t cond = 0;
-        if (op == 0x04) {
-            if (pop(c, I) == 0xff)
-                return false;
-            cond = c->vsn;
-        }
-        if (!pop_vals(c, np, pt))
-            return false;
-        size_t hdr = c->m->ncode;
-        if (op == 0x03)
-            block_start(c, true); /* the header (fuel/interrupt op) is the branch target */
-        if (!push_ctl(c, op == 0x02 ? K_BLOCK : op == 0x03 ? K_LOOP : K_IF, np, pt, nr, rt))
-            return false;
-        ctl *f = &c->cs[c->csn - 1];
-        if (op == 0x03) {
-            f->target = hdr;
-        } else if (op == 0x04) {
-            emit_op(c, OP_BR_UNLESS);
-            emit(c, S(c, cond));
-            size_t at = emit(c, 0);
-            f->else_patch = at == SIZE_MAX ? -1 : (int64_t)at;
-            block_start(c, false);
-        }
-        return true;
-    }
+    case 0x04:
+        return compile_block(c, op);
     case 0x05: {
         ctl *f = &c->cs[c->csn - 1];
         if (f->kind != K_IF)
@@ -628,6 +852,7 @@ static bool compile_op(cc *c, uint8_t op)
             return false;
         if (c->vsn != f->height)
             return fail(c, "type mismatch (values remaining at else)");
+        materialize_range(c, f->height, f->height + f->nr);
         if (!c->dead) {
             emit_op(c, OP_JMP);
             emit_target(c, f);
@@ -655,16 +880,20 @@ static bool compile_op(cc *c, uint8_t op)
         }
         if (f->kind == K_FUNC) {
             /* branches to the function's label land on the return sequence */
+            if (!c->dead)
+                materialize_range(c, f->height, f->height + f->nr);
             if (f->patch >= 0)
                 c->dead = false;
             resolve_chain(c, f->patch, c->m->ncode);
             if (!c->dead) {
-                c->vsn = f->height + f->nr;
-                emit_return(c);
+                for (uint32_t i = 0; i < f->nr; i++)
+                    c->vloc[f->height + i] = HOME(f->height + i);
+                emit_return(c, f->height + f->nr);
             }
             c->csn--;
             return true;
         }
+        materialize_range(c, f->height, f->height + f->nr);
         c->dead = !f->entry_live;
         size_t here = c->m->ncode;
         if (f->else_patch >= 0)
@@ -685,28 +914,46 @@ static bool compile_op(cc *c, uint8_t op)
             return false;
         if (x >= c->csn)
             return fail(c, "unknown label %u", x);
-        if (op == 0x0D && pop(c, I) == 0xff)
-            return false;
+        uint32_t cond = 0;
+        if (op == 0x0D) {
+            if (pop(c, I) == 0xff)
+                return false;
+            cond = c->vloc[c->vsn];
+        }
         ctl *L = &c->cs[c->csn - 1 - x];
         uint32_t n = label_arity(L);
         const uint8_t *lt = label_types(L);
-        if (!pop_vals(c, n, lt))
-            return false;
-        if (!push_vals(c, n, lt))
-            return false;
+        if (op == 0x0C) {
+            if (!peek_vals(c, n, lt))
+                return false;
+        } else {
+            /* br_if leaves the label's types (refining unknowns); locations stay */
+            if (!pop_vals(c, n, lt))
+                return false;
+            uint32_t b = c->vsn;
+            for (uint32_t i = 0; i < n; i++)
+                if (!push_at(c, lt[i], c->vloc[b + i]))
+                    return false;
+        }
         h = c->vsn;
         if (op == 0x0C) {
-            emit_label_copies(c, L, h);
-            emit_op(c, OP_JMP);
-            emit_target(c, L);
+            if (!c->dead) {
+                emit_label_copies(c, L, h);
+                emit_op(c, OP_JMP);
+                emit_target(c, L);
+            }
             set_unreachable(c);
-        } else if (!needs_copies(L, h)) {
-            emit_op(c, OP_BR_IF);
-            emit(c, S(c, h));
+        } else if (!c->dead && !needs_copies(c, L, h)) {
+            if (!fuse_cond_branch(c, h, true)) {
+                emit_op(c, OP_BR_IF);
+                emit_slot(c, cond);
+            }
             emit_target(c, L);
-        } else {
-            emit_op(c, OP_BR_UNLESS);
-            emit(c, S(c, h));
+        } else if (!c->dead) {
+            if (!fuse_cond_branch(c, h, false)) {
+                emit_op(c, OP_BR_UNLESS);
+                emit_slot(c, cond);
+            }
             size_t skip = emit(c, 0);
             emit_label_copies(c, L, h);
             emit_op(c, OP_JMP);
@@ -714,27 +961,24 @@ static bool compile_op(cc *c, uint8_t op)
             if (skip != SIZE_MAX)
                 c->m->code[skip].i = (int64_t)c->m->ncode - (int64_t)skip;
         }
+        c->last_end = SIZE_MAX;
         return true;
     }
     case 0x0E:
         return compile_br_table(c);
     case 0x0F: {
         ctl *F = &c->cs[0];
-        if (!pop_vals(c, F->nr, F->rt))
+        if (!peek_vals(c, F->nr, F->rt))
             return false;
-        if (!c->dead) {
-            uint32_t save = c->vsn;
-            c->vsn += F->nr;
-            emit_return(c);
-            c->vsn = save;
-        }
+        if (!c->dead)
+            emit_return(c, c->vsn);
         set_unreachable(c);
         return true;
     }
     case 0x10:
     case 0x11: {
         const functype *ft;
-        uint32_t table = 0;
+        uint32_t table = 0, ci = 0;
         x = rd_u32(r);
         if (r->failed)
             return false;
@@ -755,22 +999,24 @@ static bool compile_op(cc *c, uint8_t op)
             ft = &m->types[x];
             if (pop(c, I) == 0xff)
                 return false;
+            ci = c->vloc[c->vsn];
         }
-        uint32_t csl = c->vsn;
         if (!pop_vals(c, ft->np, ft->params))
             return false;
         uint32_t base = c->vsn;
+        materialize_range(c, base, base + ft->np);
         if (op == 0x10) {
             emit_op(c, OP_CALL);
             emit(c, x);
-            emit(c, S(c, base));
+            emit_slot(c, HOME(base));
         } else {
             emit_op(c, OP_CALL_INDIRECT);
             emit(c, table);
             emit(c, m->types[x].canon);
-            emit(c, S(c, csl));
-            emit(c, S(c, base));
+            emit_slot(c, ci);
+            emit_slot(c, HOME(base));
         }
+        c->last_end = SIZE_MAX;
         /* host calls may use max(params, results) slots */
         if (base + ft->np > c->max_height)
             c->max_height = base + ft->np;
@@ -795,12 +1041,15 @@ static bool compile_op(cc *c, uint8_t op)
         }
         if (pop(c, I) == 0xff)
             return false;
+        uint32_t lc = c->vloc[c->vsn];
         uint8_t t1 = pop(c, t);
         if (t1 == 0xff)
             return false;
+        uint32_t lb = c->vloc[c->vsn];
         uint8_t t2 = pop(c, t);
         if (t2 == 0xff)
             return false;
+        uint32_t la = c->vloc[c->vsn];
         if (op == 0x1B) {
             if (!is_num(t1) || !is_num(t2))
                 return fail(c, "type mismatch (select on references needs a type)");
@@ -809,11 +1058,12 @@ static bool compile_op(cc *c, uint8_t op)
             t = t1 == T_ANY ? t2 : t1;
         }
         h = c->vsn;
-        emit_op(c, OP_SELECT);
-        emit(c, S(c, h));
-        emit(c, S(c, h));
-        emit(c, S(c, h + 1));
-        emit(c, S(c, h + 2));
+        size_t pos = emit_op(c, OP_SELECT);
+        emit_slot(c, HOME(h));
+        emit_slot(c, la);
+        emit_slot(c, lb);
+        emit_slot(c, lc);
+        mark_value_op(c, pos, OP_SELECT);
         return push(c, t);
     }
     case 0x20:
@@ -826,21 +1076,42 @@ static bool compile_op(cc *c, uint8_t op)
             return fail(c, "unknown local %u", x);
         uint8_t t = c->ltypes[x];
         if (op == 0x20) {
+            if (c->vsn < DEFER_LIMIT)
+                return push_at(c, t, x);
             if (!push(c, t))
                 return false;
             emit_op(c, OP_COPY);
-            emit(c, S(c, c->vsn - 1));
-            emit(c, x);
-        } else {
-            if (pop(c, t) == 0xff)
-                return false;
-            emit_op(c, OP_COPY);
-            emit(c, x);
-            emit(c, S(c, c->vsn));
-            if (op == 0x22 && !push(c, t))
-                return false;
+            emit_slot(c, HOME(c->vsn - 1));
+            emit_slot(c, x);
+            c->last_end = SIZE_MAX;
+            return true;
         }
-        return true;
+        if (pop(c, t) == 0xff)
+            return false;
+        uint32_t k = c->vsn, src = c->vloc[k];
+        if (src == x) {
+            /* local.get x; local.set/tee x: nothing to do */
+        } else if (last_produced(c, k) && !has_local_refs(c, x, k)) {
+            c->m->code[c->last_pos + 1].u = x; /* the producer writes the local directly */
+            src = x;
+        } else {
+            materialize_local_refs(c, x, k);
+            emit_op(c, OP_COPY);
+            emit_slot(c, x);
+            emit_slot(c, src);
+        }
+        c->last_end = SIZE_MAX;
+        if (op != 0x22)
+            return true;
+        /* tee: the value now lives in x */
+        if (k < DEFER_LIMIT)
+            return push_at(c, t, x);
+        if (src != HOME(k)) {
+            emit_op(c, OP_COPY);
+            emit_slot(c, HOME(k));
+            emit_slot(c, x);
+        }
+        return push(c, t);
     }
     case 0x23:
     case 0x24:
@@ -852,9 +1123,10 @@ static bool compile_op(cc *c, uint8_t op)
         if (op == 0x23) {
             if (!push(c, m->globals[x].type.type))
                 return false;
-            emit_op(c, OP_GLOBAL_GET);
-            emit(c, S(c, c->vsn - 1));
+            size_t pos = emit_op(c, OP_GLOBAL_GET);
+            emit_slot(c, HOME(c->vsn - 1));
             emit(c, x);
+            mark_value_op(c, pos, OP_GLOBAL_GET);
         } else {
             if (!m->globals[x].type.mut)
                 return fail(c, "global is immutable");
@@ -862,7 +1134,8 @@ static bool compile_op(cc *c, uint8_t op)
                 return false;
             emit_op(c, OP_GLOBAL_SET);
             emit(c, x);
-            emit(c, S(c, c->vsn));
+            emit_slot(c, c->vloc[c->vsn]);
+            c->last_end = SIZE_MAX;
         }
         return true;
     case 0x25:
@@ -871,18 +1144,23 @@ static bool compile_op(cc *c, uint8_t op)
         if (r->failed || !check_table(c, x))
             return false;
         if (op == 0x25) {
-            if (pop(c, I) == 0xff || !push(c, m->tables[x].elem))
+            if (pop(c, I) == 0xff)
+                return false;
+            materialize(c, c->vsn);
+            if (!push(c, m->tables[x].elem))
                 return false;
             emit_op(c, OP_TABLE_GET);
             emit(c, x);
-            emit(c, S(c, c->vsn - 1));
+            emit_slot(c, HOME(c->vsn - 1));
         } else {
             if (pop(c, m->tables[x].elem) == 0xff || pop(c, I) == 0xff)
                 return false;
+            materialize_range(c, c->vsn, c->vsn + 2);
             emit_op(c, OP_TABLE_SET);
             emit(c, x);
-            emit(c, S(c, c->vsn));
+            emit_slot(c, HOME(c->vsn));
         }
+        c->last_end = SIZE_MAX;
         return true;
     case 0x3F:
     case 0x40:
@@ -890,12 +1168,16 @@ static bool compile_op(cc *c, uint8_t op)
             return false;
         if (m->nmems == 0)
             return fail(c, "unknown memory 0");
-        if (op == 0x40 && pop(c, I) == 0xff)
-            return false;
+        if (op == 0x40) {
+            if (pop(c, I) == 0xff)
+                return false;
+            materialize(c, c->vsn);
+        }
         if (!push(c, I))
             return false;
         emit_op(c, op == 0x3F ? OP_MEM_SIZE : OP_MEM_GROW);
-        emit(c, S(c, c->vsn - 1));
+        emit_slot(c, HOME(c->vsn - 1));
+        c->last_end = SIZE_MAX;
         return true;
     case 0x41:
     case 0x42:
@@ -917,11 +1199,17 @@ static bool compile_op(cc *c, uint8_t op)
             memcpy(&v, b, n);
             t = op == 0x43 ? WASM_F32 : WASM_F64;
         }
-        if (r->failed || !push(c, t))
+        if (r->failed)
             return false;
-        emit_op(c, OP_CONST);
-        emit(c, S(c, c->vsn - 1));
+        uint32_t loc = const_loc(c, v);
+        if (loc)
+            return push_at(c, t, loc);
+        if (!push(c, t))
+            return false;
+        size_t pos = emit_op(c, OP_CONST);
+        emit_slot(c, HOME(c->vsn - 1));
         emit(c, v);
+        mark_value_op(c, pos, OP_CONST);
         return true;
     }
     case 0xD0: {
@@ -930,11 +1218,15 @@ static bool compile_op(cc *c, uint8_t op)
             return false;
         if (!reftype_ok(t))
             return fail(c, "malformed reference type");
+        uint32_t loc = const_loc(c, 0);
+        if (loc)
+            return push_at(c, t, loc);
         if (!push(c, t))
             return false;
         emit_op(c, OP_CONST);
-        emit(c, S(c, c->vsn - 1));
+        emit_slot(c, HOME(c->vsn - 1));
         emit(c, 0);
+        c->last_end = SIZE_MAX;
         return true;
     }
     case 0xD1: {
@@ -943,10 +1235,12 @@ static bool compile_op(cc *c, uint8_t op)
             return false;
         if (!is_ref(t))
             return fail(c, "type mismatch (ref.is_null on a number)");
+        materialize(c, c->vsn);
         if (!push(c, I))
             return false;
         emit_op(c, OP_REF_IS_NULL);
-        emit(c, S(c, c->vsn - 1));
+        emit_slot(c, HOME(c->vsn - 1));
+        c->last_end = SIZE_MAX;
         return true;
     }
     case 0xD2:
@@ -960,8 +1254,9 @@ static bool compile_op(cc *c, uint8_t op)
         if (!push(c, WASM_FUNCREF))
             return false;
         emit_op(c, OP_REF_FUNC);
-        emit(c, S(c, c->vsn - 1));
+        emit_slot(c, HOME(c->vsn - 1));
         emit(c, x);
+        c->last_end = SIZE_MAX;
         return true;
     case 0xFC:
         return compile_fc(c);
@@ -979,29 +1274,52 @@ static bool compile_op(cc *c, uint8_t op)
             return false;
         uint8_t t = ty[op - 0x28];
         if (op <= 0x35) {
-            if (pop(c, I) == 0xff || !push(c, t))
+            if (pop(c, I) == 0xff)
                 return false;
-            emit3(c, op, S(c, c->vsn - 1), S(c, c->vsn - 1), off);
+            uint32_t addr = c->vloc[c->vsn];
+            if (!push(c, t))
+                return false;
+            size_t pos = emit_op(c, op);
+            emit_slot(c, HOME(c->vsn - 1));
+            emit_slot(c, addr);
+            emit(c, off);
+            mark_value_op(c, pos, op);
         } else {
-            if (pop(c, t) == 0xff || pop(c, I) == 0xff)
+            if (pop(c, t) == 0xff)
                 return false;
-            emit3(c, op, S(c, c->vsn), S(c, c->vsn + 1), off);
+            uint32_t val = c->vloc[c->vsn];
+            if (pop(c, I) == 0xff)
+                return false;
+            uint32_t addr = c->vloc[c->vsn];
+            emit_op(c, op);
+            emit_slot(c, addr);
+            emit_slot(c, val);
+            emit(c, off);
+            c->last_end = SIZE_MAX;
         }
         return true;
     }
     if (op >= 0x45 && op <= 0xC4) {
         uint8_t a, b, res;
         numsig(op, &a, &b, &res);
-        if (b && pop(c, b) == 0xff)
+        uint32_t lb = 0, la;
+        if (b) {
+            if (pop(c, b) == 0xff)
+                return false;
+            lb = c->vloc[c->vsn];
+        }
+        if (pop(c, a) == 0xff)
             return false;
-        if (pop(c, a) == 0xff || !push(c, res))
+        la = c->vloc[c->vsn];
+        if (!push(c, res))
             return false;
         h = c->vsn;
-        emit_op(c, op);
-        emit(c, S(c, h - 1));
-        emit(c, S(c, h - 1));
+        size_t pos = emit_op(c, op);
+        emit_slot(c, HOME(h - 1));
+        emit_slot(c, la);
         if (b)
-            emit(c, S(c, h));
+            emit_slot(c, lb);
+        mark_value_op(c, pos, op);
         return true;
     }
     return fail(c, "illegal opcode 0x%02x", op);
@@ -1013,16 +1331,20 @@ bool wasm_compile_body(wasm_module *m, uint32_t defidx, const uint8_t *base, con
     char where[80];
     uint32_t fidx = m->nimp_funcs + defidx;
     snprintf(where, sizeof where, "code section, function %u", fidx);
-    cc c = {0};
+    cc c;
+    memset(&c, 0, sizeof c);
     c.m = m;
     c.fidx = fidx;
     c.r = (rd){.base = base, .p = p, .end = end, .err = err, .where = where};
     c.labels = wasm_interp_labels();
     c.fuel_cell = -1;
+    c.last_pos = c.last_end = SIZE_MAX;
+    grow_stack(&c);
     funcdef *d = &m->defs[defidx];
     const functype *ft = &m->types[d->type];
     d->body_off = (size_t)(p - base);
     bool ok = false;
+    size_t code_start = m->ncode;
 
     /* locals */
     uint32_t ngroups = rd_count(&c.r, 2);
@@ -1046,8 +1368,10 @@ bool wasm_compile_body(wasm_module *m, uint32_t defidx, const uint8_t *base, con
         }
     }
     c.nlocals = (uint32_t)total;
+    c.nframe_locals = c.nlocals > ft->nr ? c.nlocals : ft->nr;
     c.ltypes = xmalloc(total + 1);
-    memcpy(c.ltypes, ft->params, ft->np);
+    if (ft->np)
+        memcpy(c.ltypes, ft->params, ft->np);
     c.r.p = save;
     size_t k = ft->np;
     for (uint32_t i = 0; i < ngroups; i++) {
@@ -1056,9 +1380,7 @@ bool wasm_compile_body(wasm_module *m, uint32_t defidx, const uint8_t *base, con
         memset(c.ltypes + k, t, n);
         k += n;
     }
-    d->nlocals = c.nlocals;
     d->code_off = m->ncode;
-    /* frame header: function entry block */
     if (!push_ctl(&c, K_FUNC, 0, NULL, ft->nr, ft->results))
         goto out;
     block_start(&c, false);
@@ -1076,18 +1398,35 @@ bool wasm_compile_body(wasm_module *m, uint32_t defidx, const uint8_t *base, con
         fail(&c, "section size mismatch (bytes after the end of the function body)");
         goto out;
     }
-    {
-        uint64_t fs = (uint64_t)c.nlocals + c.max_height + 1;
-        if (fs < ft->nr)
-            fs = ft->nr;
-        d->frame_size = (uint32_t)fs;
+    /* fix up location codes: [locals][constants][operand stack] */
+    for (size_t i = 0; i < c.nfix; i++) {
+        cell *cl = &m->code[c.fix[i]];
+        uint64_t v = cl->u;
+        if (v & LOC_HOME)
+            cl->u = (uint64_t)c.nframe_locals + c.nconsts + (v & LOC_MASK);
+        else if (v & LOC_CONST)
+            cl->u = (uint64_t)c.nframe_locals + (v & LOC_MASK);
     }
+    d->nlocals = c.nframe_locals;
+    d->nconsts = c.nconsts;
+    d->const_off = m->nconstpool;
+    if (c.nconsts) {
+        m->constpool = xrealloc(m->constpool, (m->nconstpool + c.nconsts) * sizeof(uint64_t));
+        memcpy(m->constpool + m->nconstpool, c.consts, c.nconsts * sizeof(uint64_t));
+        m->nconstpool += c.nconsts;
+    }
+    d->frame_size = c.nframe_locals + c.nconsts + c.max_height + 1;
     ok = true;
 out:
-    if (!ok && err && !c.r.failed)
-        wasm_set_error(err, "%s: invalid function body", where);
+    if (!ok) {
+        m->ncode = code_start;
+        if (err && !c.r.failed)
+            wasm_set_error(err, "%s: invalid function body", where);
+    }
     free(c.ltypes);
     free(c.vs);
+    free(c.vloc);
     free(c.cs);
+    free(c.fix);
     return ok;
 }
