@@ -167,6 +167,43 @@ static kind classify(const char *type, const char *body, size_t len)
     return K_TEXT;
 }
 
+/* The document's <title> as one line of text, or NULL. */
+static char *html_title(const char *h, size_t n)
+{
+    const char *t = memmem(h, n, "<title", 6);
+    if (!t) {
+        for (size_t i = 0; i + 6 <= n && !t; i++)
+            if (strncasecmp(h + i, "<title", 6) == 0)
+                t = h + i;
+    }
+    if (!t)
+        return NULL;
+    const char *gt = memchr(t, '>', n - (size_t)(t - h));
+    if (!gt)
+        return NULL;
+    gt++;
+    const char *end = NULL;
+    for (const char *p = gt; p + 8 <= h + n; p++)
+        if (strncasecmp(p, "</title", 7) == 0) {
+            end = p;
+            break;
+        }
+    if (!end || end - gt > 1024)
+        return NULL;
+    char *txt = egress_html_to_text(gt, (size_t)(end - gt), EGRESS_HTML_TEXT);
+    for (char *p = txt; *p; p++)
+        if (*p == '\n')
+            *p = ' ';
+    size_t l = strlen(txt);
+    while (l > 0 && txt[l - 1] == ' ')
+        txt[--l] = 0;
+    if (!*txt) {
+        free(txt);
+        return NULL;
+    }
+    return txt;
+}
+
 /* Cut `s` to at most max_chars code points; returns the number of code points kept and sets
  * *total to the count in the whole string. */
 static size_t cut_chars(buf *s, size_t max_chars, size_t *total)
@@ -318,6 +355,7 @@ void egress_web_fetch_run(const policy_set *caps, const char *args_json, uint64_
     if (!text.data)
         buf_puts(&text, "");
     const char *shown_as = "text";
+    char *title = k == K_HTML ? html_title(text.data, text.len) : NULL;
     if (k == K_HTML && !raw) {
         char *h = egress_html_to_text(text.data, text.len,
                                       strcmp(extract, "text") == 0 ? EGRESS_HTML_TEXT
@@ -355,6 +393,9 @@ void egress_web_fetch_run(const policy_set *caps, const char *args_json, uint64_
                r.content_type ? r.content_type : "(none)", shown_as);
     if (r.redirects)
         buf_printf(&res_text, "Redirects: %d\n", r.redirects);
+    if (title)
+        buf_printf(&res_text, "Title: %s\n", title);
+    free(title);
     buf_putc(&res_text, '\n');
     buf_append(&res_text, content.data, content.len);
     if (content.len && content.data[content.len - 1] != '\n')

@@ -68,6 +68,7 @@ Test(web_fetch, html_as_markdown_text_and_raw)
     egress_tool_result r = run("{\"url\":\"http://127.0.0.1:%d/html\"}");
     cr_assert_not(r.is_error, "%s", r.output);
     cr_expect(strstr(r.output, "# Title & more"), "%s", r.output);
+    cr_expect(strstr(r.output, "\nTitle: T\n"), "%s", r.output);
     cr_expect(strstr(r.output, "- [two](/two)"), "%s", r.output);
     cr_expect(strstr(r.output, "```\nx = 1;"), "%s", r.output);
     cr_expect_null(strstr(r.output, "secret"), "%s", r.output);
