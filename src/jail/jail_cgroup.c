@@ -211,16 +211,27 @@ void jail_cgroup_create(jail_cgroup *cg, uint64_t pids_max, uint64_t mem_max)
     }
 }
 
-bool jail_cgroup_add(const jail_cgroup *cg, pid_t pid, char *err, size_t errlen)
+void jail_cgroup_tasks_paths(const jail_cgroup *cg, char *out[2])
+{
+    out[0] = out[1] = NULL;
+    int n = 0;
+    if (cg->pids_dir && cg->pids_version == 1) out[n++] = xasprintf("%s/tasks", cg->pids_dir);
+    if (cg->mem_dir && cg->mem_version == 1 && (!cg->pids_dir || strcmp(cg->mem_dir, cg->pids_dir)))
+        out[n++] = xasprintf("%s/tasks", cg->mem_dir);
+}
+
+bool jail_cgroup_add(const jail_cgroup *cg, pid_t pid, bool skip_v1, char *err, size_t errlen)
 {
     char num[32];
     snprintf(num, sizeof num, "%d", (int)pid);
-    if (cg->pids_dir && !write_file(cg->pids_dir, "cgroup.procs", num)) {
+    if (cg->pids_dir && !(skip_v1 && cg->pids_version == 1) &&
+        !write_file(cg->pids_dir, "cgroup.procs", num)) {
         snprintf(err, errlen, "jail: cannot join pids cgroup %s: %s", cg->pids_dir,
                  strerror(errno));
         return false;
     }
-    if (cg->mem_dir && (!cg->pids_dir || strcmp(cg->mem_dir, cg->pids_dir)) &&
+    if (cg->mem_dir && !(skip_v1 && cg->mem_version == 1) &&
+        (!cg->pids_dir || strcmp(cg->mem_dir, cg->pids_dir)) &&
         !write_file(cg->mem_dir, "cgroup.procs", num)) {
         snprintf(err, errlen, "jail: cannot join memory cgroup %s: %s", cg->mem_dir,
                  strerror(errno));

@@ -199,6 +199,15 @@ _Noreturn void jail_child_main(const jail_plan *pl, const jail_child_fds *fds)
     if (arrange_fds(fds) != 0) _exit(125);
     if (!receive_trees(FD_SYNC, trees, pl->nmounts)) _exit(125); /* the parent gave up */
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    /* cgroup v1: join the run's cgroups by moving this (only) thread — cheap, unlike a
+     * process move by the parent. Still uid 0 on the host's cgroupfs here when the caller is
+     * root (the only case with cgroups); refuse to go on if it fails: the limits must hold. */
+    for (int i = 0; i < 2; i++) {
+        if (!pl->join_tasks[i]) continue;
+        int fd = open(pl->join_tasks[i], O_WRONLY | O_CLOEXEC);
+        if (fd < 0 || write(fd, "0", 1) != 1) die_errno("cannot join the run's cgroup");
+        close(fd);
+    }
     /* No supplementary groups (a root caller's group 0 must not come along). Fails harmlessly
      * when the parent had to deny setgroups (unprivileged caller). */
     /* Raw system calls: glibc's wrappers would try to broadcast the change to the parent's

@@ -97,6 +97,9 @@ typedef struct jail_plan {
     uint64_t cpu_ms, file_size, open_files, processes, memory;
     bool rlimit_as;    /* memory enforced by RLIMIT_AS (no memory cgroup) */
     bool rlimit_nproc; /* processes by RLIMIT_NPROC (in addition to any pids cgroup) */
+    char *join_tasks[2]; /* cgroup v1 "tasks" files the child joins itself (write "0": moving
+                          * only the calling thread skips the global threadgroup lock and its
+                          * RCU grace period); NULL when none */
     bool idmap;        /* grants arrive as idmapped trees from the parent (see jail_run.c) */
     uid_t uid_in, uid_out; /* the jail's uid inside its namespace / as the kernel sees it */
     gid_t gid_in, gid_out;
@@ -133,7 +136,11 @@ typedef struct jail_cgroup {
 /* Create cgroups limiting pids (0 = no limit wanted) and memory (0 = none). Missing
  * controllers leave the dir NULL (the caller decides whether that is acceptable). */
 void jail_cgroup_create(jail_cgroup *cg, uint64_t pids_max, uint64_t mem_max);
-bool jail_cgroup_add(const jail_cgroup *cg, pid_t pid, char *err, size_t errlen);
+/* Join `pid` to the run's cgroups; with skip_v1, only the v2 ones (the child joins v1 itself
+ * through jail_cgroup_tasks_paths). */
+bool jail_cgroup_add(const jail_cgroup *cg, pid_t pid, bool skip_v1, char *err, size_t errlen);
+/* The v1 "tasks" files of the run's cgroups (malloc'd, up to 2, rest NULL). */
+void jail_cgroup_tasks_paths(const jail_cgroup *cg, char *out[2]);
 /* After the run: did the pids limit refuse a fork, did the memory limit OOM-kill, peak. */
 void jail_cgroup_stats(const jail_cgroup *cg, bool *pids_hit, bool *oom_killed,
                        uint64_t *mem_peak);

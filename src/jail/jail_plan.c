@@ -416,5 +416,7 @@ void jail_plan_free(jail_plan *pl)
     free_strv(pl->path_dirs);
     free(pl->cwd);
     free(pl->cwd_fallback);
+    free(pl->join_tasks[0]);
+    free(pl->join_tasks[1]);
     memset(pl, 0, sizeof *pl);
 }

@@ -274,6 +274,7 @@ static bool run_once(const policy_set *p, const char *const *argv, const jail_op
                       NULL, NULL);
     }
     pl.rlimit_as = cg.mem_dir == NULL;
+    jail_cgroup_tasks_paths(&cg, pl.join_tasks);
 
     /* stdin is a memfd holding the bytes (no writer to block, no SIGPIPE). */
     int in_fd = memfd_create("jail-stdin", MFD_CLOEXEC);
@@ -352,7 +353,7 @@ static bool run_once(const policy_set *p, const char *const *argv, const jail_op
     }
     /* Joining cgroups can wait for an RCU grace period; the child builds its view meanwhile
      * and forks the program only after "joined". */
-    if (setup_ok && !jail_cgroup_add(&cg, pid, err, sizeof err)) setup_ok = false;
+    if (setup_ok && !jail_cgroup_add(&cg, pid, true, err, sizeof err)) setup_ok = false;
     int joined = -3;
     if (setup_ok && send(syncp[1], &joined, sizeof joined, MSG_NOSIGNAL) != (ssize_t)sizeof joined) {
         snprintf(err, sizeof err, "jail: cannot start the child: %s", strerror(errno));
