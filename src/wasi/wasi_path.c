@@ -239,6 +239,8 @@ WASI_FN(path_unlink_file)
     RET(e);
 }
 
+static int target_ok(wasi_ctx *c, int pre, int dir, const char *target);
+
 WASI_FN(path_rename)
 {
     WASI_PROLOGUE();
@@ -252,6 +254,18 @@ WASI_FN(path_rename)
         e = gpath_get(c, mem, A32(3), A32(4), A32(5), R_PATH_RENAME_TARGET, &b);
     if (!e && (e = prepare_mutation(c, &b)) == WASI_EBUSY)
         e = WASI_EINVAL;
+    /* A symlink's target is read from wherever the link lies: moving it must keep it in. */
+    struct stat lst;
+    if (!e && fstatat(a.dir, a.name, &lst, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(lst.st_mode)) {
+        char target[WASI_PATH_MAX + 1];
+        ssize_t n = readlinkat(a.dir, a.name, target, sizeof target - 1);
+        if (n < 0)
+            e = wasi_errno_from_host(errno);
+        else {
+            target[n] = 0;
+            e = target_ok(c, b.f->pre, b.dir, target);
+        }
+    }
     if (!e && renameat(a.dir, a.name, b.dir, b.name) < 0)
         e = wasi_errno_from_host(errno);
     gpath_done(&a);
@@ -290,6 +304,38 @@ static int depth_below_root(wasi_ctx *c, int pre, int dir)
     return d;
 }
 
+/* May a symlink in host directory `dir` (tree `pre`) have this target? It must be relative,
+ * stay inside the tree when read lexically from the link's directory, and not name the state
+ * directory. 0 or a WASI errno. */
+static int target_ok(wasi_ctx *c, int pre, int dir, const char *target)
+{
+    if (target[0] == '/')
+        return WASI_ENOTCAPABLE; /* absolute targets would name host paths */
+    int d = depth_below_root(c, pre, dir);
+    if (d < 0)
+        return WASI_ENOTCAPABLE;
+    for (const char *p = target; *p;) {
+        while (*p == '/')
+            p++;
+        if (!*p)
+            break;
+        const char *q = p;
+        while (*q && *q != '/')
+            q++;
+        size_t k = (size_t)(q - p);
+        if (k == 2 && p[0] == '.' && p[1] == '.') {
+            if (--d < 0)
+                return WASI_ENOTCAPABLE;
+        } else if (k == 9 && !memcmp(p, ".boxagent", 9)) {
+            return WASI_EACCES;
+        } else if (!(k == 1 && p[0] == '.')) {
+            d++;
+        }
+        p = q;
+    }
+    return 0;
+}
+
 WASI_FN(path_symlink)
 {
     WASI_PROLOGUE();
@@ -303,33 +349,8 @@ WASI_FN(path_symlink)
     e = gpath_get(c, mem, A32(2), A32(3), A32(4), R_PATH_SYMLINK, &g);
     if (!e && (e = prepare_mutation(c, &g)) == WASI_EBUSY)
         e = WASI_EEXIST;
-    if (!e && target[0] == '/')
-        e = WASI_ENOTCAPABLE; /* absolute targets would name host paths */
-    if (!e) {
-        /* The target, read lexically from the link's directory, must stay in the tree. */
-        int d = depth_below_root(c, g.f->pre, g.dir);
-        if (d < 0)
-            e = WASI_ENOTCAPABLE;
-        for (char *p = target; !e && *p;) {
-            while (*p == '/')
-                p++;
-            if (!*p)
-                break;
-            char *q = p;
-            while (*q && *q != '/')
-                q++;
-            size_t k = (size_t)(q - p);
-            if (k == 2 && p[0] == '.' && p[1] == '.') {
-                if (--d < 0)
-                    e = WASI_ENOTCAPABLE;
-            } else if (k == 9 && !memcmp(p, ".boxagent", 9)) {
-                e = WASI_EACCES;
-            } else if (!(k == 1 && p[0] == '.')) {
-                d++;
-            }
-            p = q;
-        }
-    }
+    if (!e)
+        e = target_ok(c, g.f->pre, g.dir, target);
     if (!e && symlinkat(target, g.dir, g.name) < 0)
         e = wasi_errno_from_host(errno);
     gpath_done(&g);
