@@ -345,6 +345,22 @@ void egress_web_fetch_run(const policy_set *caps, const char *args_json, uint64_
         json_decref(args);
         return;
     }
+    /* HTML without a charset in the header: a <meta charset> near the top decides. */
+    if (!charset[0] && k == K_HTML) {
+        size_t probe = r.body_len < 2048 ? r.body_len : 2048;
+        for (size_t i = 0; i + 8 <= probe; i++) {
+            if (strncasecmp(r.body + i, "charset=", 8) != 0)
+                continue;
+            size_t j = i + 8, o = 0;
+            while (j < probe && (r.body[j] == '"' || r.body[j] == '\''))
+                j++;
+            while (j < probe && o + 1 < sizeof charset &&
+                   (isalnum((unsigned char)r.body[j]) || r.body[j] == '-' || r.body[j] == '_'))
+                charset[o++] = (char)tolower((unsigned char)r.body[j++]);
+            charset[o] = 0;
+            break;
+        }
+    }
     /* Decode into UTF-8 first. */
     buf text = BUF_INIT;
     if (strcmp(charset, "iso-8859-1") == 0 || strcmp(charset, "latin1") == 0 ||

@@ -172,6 +172,10 @@ static void *testsrv_handle(void *arg)
     } else if (strcmp(target, "/json") == 0) {
         static const char j[] = "{\"a\":1,\"b\":[true,null,\"x\"]}";
         testsrv_reply(s, fd, 200, "application/json", NULL, j, sizeof j - 1);
+    } else if (strcmp(target, "/latin1") == 0) {
+        static const char l[] = "<html><head><meta charset=\"ISO-8859-1\"><title>L</title>"
+                                "</head><body><p>caf\xe9</p></body></html>";
+        testsrv_reply(s, fd, 200, "text/html", NULL, l, sizeof l - 1);
     } else if (strcmp(target, "/bin") == 0) {
         static const unsigned char b[] = {0x89, 'P', 'N', 'G', 0, 0, 1, 2, 0, 0xff, 0xfe, 0};
         testsrv_reply(s, fd, 200, "application/octet-stream", NULL, b, sizeof b);

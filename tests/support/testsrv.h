@@ -4,6 +4,7 @@
  *   /html             200 text/html sample page
  *   /json             200 application/json {"a":1,"b":[true,null,"x"]}
  *   /bin              200 application/octet-stream, bytes with NULs
+ *   /latin1           200 text/html (no charset in the header), ISO-8859-1 body with <meta>
  *   /text?n=N         200 text/plain, N bytes of 'x'
  *   /redirect?to=URL[&code=N]   N (default 302) with Location: URL (URL percent-decoded)
  *   /loop             302 Location: /loop

@@ -96,6 +96,14 @@ Test(web_fetch, json_pretty_printed)
     free(r.output);
 }
 
+Test(web_fetch, meta_charset_latin1)
+{
+    egress_tool_result r = run("{\"url\":\"http://127.0.0.1:%d/latin1\"}");
+    cr_assert_not(r.is_error, "%s", r.output);
+    cr_expect(strstr(r.output, "caf\xc3\xa9"), "%s", r.output);
+    free(r.output);
+}
+
 Test(web_fetch, binary_refused)
 {
     egress_tool_result r = run("{\"url\":\"http://127.0.0.1:%d/bin\"}");
