@@ -197,31 +197,50 @@ static bool sec_type(rd *r, wasm_module *m)
     m->types = xcalloc(n ? n : 1, sizeof *m->types);
     m->typebytes = xmalloc(rd_left(r) + 1); /* every value type is one input byte */
     size_t tb = 0;
+    size_t hcap = 16;
+    while (hcap < (size_t)n * 2)
+        hcap *= 2;
+    uint32_t *htab = xcalloc(hcap, sizeof *htab);
     for (uint32_t i = 0; i < n; i++) {
-        if (rd_u8(r) != 0x60)
+        if (rd_u8(r) != 0x60) {
+            free(htab);
             return rd_fail(r, "malformed function type (expected 0x60)");
+        }
         functype *t = &m->types[i];
         for (int pass = 0; pass < 2; pass++) {
             uint32_t c = rd_count(r, 1);
-            if (r->failed) return false;
+            if (r->failed) { free(htab); return false; }
             uint8_t *dst = m->typebytes + tb;
             for (uint32_t k = 0; k < c; k++) {
                 uint8_t v = rd_u8(r);
-                if (r->failed) return false;
-                if (!valtype_ok(v)) return rd_fail(r, "malformed value type");
+                if (r->failed || !valtype_ok(v)) {
+                    free(htab);
+                    return rd_fail(r, "malformed value type");
+                }
                 m->typebytes[tb++] = v;
             }
             if (pass == 0) { t->np = c; t->params = dst; }
             else { t->nr = c; t->results = dst; }
         }
+        /* canonical index: first structurally equal type (hash table, open addressing) */
+        uint64_t hsh = 1469598103934665603ull;
+        for (uint32_t k = 0; k < t->np + t->nr; k++)
+            hsh = (hsh ^ t->params[k]) * 1099511628211ull; /* params and results are adjacent */
+        hsh = (hsh ^ t->np) * 1099511628211ull;
+        size_t slot = (size_t)(hsh & (hcap - 1));
         t->canon = i;
-        for (uint32_t j = 0; j < i; j++) {
-            if (wasm_functype_equal(&m->types[j], t)) {
-                t->canon = j;
+        while (htab[slot]) {
+            const functype *o = &m->types[htab[slot] - 1];
+            if (wasm_functype_equal(o, t)) {
+                t->canon = htab[slot] - 1;
                 break;
             }
+            slot = (slot + 1) & (hcap - 1);
         }
+        if (t->canon == i)
+            htab[slot] = i + 1;
     }
+    free(htab);
     return true;
 }
 

@@ -63,6 +63,7 @@ typedef struct cc {
     size_t *fix; /* cells holding location codes */
     size_t nfix, capfix;
     size_t last_pos, last_end; /* last value-producing instruction [pos, end) */
+    size_t code_limit;         /* bound on the module's compiled code (hostile input) */
     int last_op;
 } cc;
 
@@ -98,6 +99,11 @@ static size_t emit(cc *c, uint64_t v)
     if (c->dead)
         return SIZE_MAX;
     wasm_module *m = c->m;
+    if (m->ncode >= c->code_limit) {
+        fail(c, "function too complex (compiled code larger than %zu cells)", c->code_limit);
+        c->dead = true;
+        return SIZE_MAX;
+    }
     if (m->ncode == m->codecap) {
         m->codecap = m->codecap ? m->codecap * 2 : 1024;
         m->code = xrealloc(m->code, m->codecap * sizeof(cell));
@@ -756,6 +762,8 @@ static bool compile_br_table(cc *c)
         size_t tab = c->m->ncode;
         for (uint32_t i = 0; i <= n; i++)
             emit(c, 0);
+        if (c->r.failed)
+            goto out;
         for (uint32_t i = 0; i <= n; i++) {
             ctl *L = &c->cs[c->csn - 1 - ls[i]];
             size_t cellpos = tab + i;
@@ -1339,6 +1347,8 @@ bool wasm_compile_body(wasm_module *m, uint32_t defidx, const uint8_t *base, con
     c.labels = wasm_interp_labels();
     c.fuel_cell = -1;
     c.last_pos = c.last_end = SIZE_MAX;
+    /* compiled code is a few cells per input byte; anything far beyond is an attack */
+    c.code_limit = (size_t)(c.r.end - base) * 64 + ((size_t)1 << 20);
     grow_stack(&c);
     funcdef *d = &m->defs[defidx];
     const functype *ft = &m->types[d->type];
@@ -1390,7 +1400,7 @@ bool wasm_compile_body(wasm_module *m, uint32_t defidx, const uint8_t *base, con
             goto out;
         }
         uint8_t op = rd_u8(&c.r);
-        if (!compile_op(&c, op))
+        if (!compile_op(&c, op) || c.r.failed)
             goto out;
     }
     fuel_close(&c);
