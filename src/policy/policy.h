@@ -64,6 +64,10 @@ typedef struct policy_set {
     policy_cap *caps;
     size_t ncaps;
     policy_limits limits;
+    /* Added: the real path of <workspace>/.boxagent (symlinks resolved) when the workspace
+     * existed at policy_new, else NULL. The state directory is refused under this form too, so
+     * a workspace named through a symlink cannot expose it to callers that pass real paths. */
+    char *state_real;
 } policy_set;
 
 typedef struct policy_error {

@@ -203,6 +203,7 @@ policy_set *policy_attenuate(const policy_set *parent, const policy_set *request
     if (!parent) return NULL;
     policy_set *out = xcalloc(1, sizeof(*out));
     out->workspace = xstrdup(parent->workspace);
+    out->state_real = parent->state_real ? xstrdup(parent->state_real) : NULL;
     buf notes = BUF_INIT;
     if (request) {
         for (size_t i = 0; i < request->ncaps; i++) {

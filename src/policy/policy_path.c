@@ -89,7 +89,7 @@ bool pol_is_state_dir(const policy_set *p, const char *path)
     if (!p->workspace) return false;
     char *state = xasprintf("%s%s.boxagent", p->workspace,
                             strcmp(p->workspace, "/") == 0 ? "" : "/");
-    bool r = pol_path_within(state, path);
+    bool r = pol_path_within(state, path) || (p->state_real && pol_path_within(p->state_real, path));
     free(state);
     return r;
 }

@@ -35,6 +35,14 @@ policy_set *policy_new(const char *workspace)
     }
     policy_set *p = xcalloc(1, sizeof(*p));
     p->workspace = ws;
+    char *lex = xasprintf("%s/.boxagent", strcmp(ws, "/") ? ws : "");
+    p->state_real = realpath(lex, NULL);
+    if (!p->state_real) {
+        char *w = realpath(ws, NULL);
+        if (w) p->state_real = xasprintf("%s/.boxagent", strcmp(w, "/") ? w : "");
+        free(w);
+    }
+    free(lex);
     return p;
 }
 
@@ -54,6 +62,7 @@ void policy_free(policy_set *p)
     for (size_t i = 0; i < p->ncaps; i++) pol_cap_free(&p->caps[i]);
     free(p->caps);
     free(p->workspace);
+    free(p->state_real);
     free(p);
 }
 
@@ -73,6 +82,7 @@ policy_set *policy_clone(const policy_set *p)
     if (!p) return NULL;
     policy_set *c = xcalloc(1, sizeof(*c));
     c->workspace = xstrdup(p->workspace);
+    c->state_real = p->state_real ? xstrdup(p->state_real) : NULL;
     c->limits = p->limits;
     c->ncaps = p->ncaps;
     c->caps = xcalloc(p->ncaps ? p->ncaps : 1, sizeof(policy_cap));

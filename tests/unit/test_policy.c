@@ -636,3 +636,34 @@ Test(policy_open, symlinks_cannot_reach_state_or_protected, .init = ws_tree, .fi
     cr_assert_eq(popen_(p, "src/a.c", POLICY_ACCESS_WRITE, O_WRONLY), -EACCES);
     policy_free(p);
 }
+
+Test(policy_paths, state_dir_through_a_symlinked_workspace)
+{
+    char real[64] = "/tmp/polrealXXXXXX", link[80], p[160];
+    cr_assert(mkdtemp(real));
+    snprintf(link, sizeof link, "%s-link", real);
+    cr_assert(symlink(real, link) == 0);
+    snprintf(p, sizeof p, "%s/.boxagent", real);
+    mkdir(p, 0700);
+    policy_set *s = policy_new(link); /* named through the symlink */
+    policy_error e;
+    cr_assert(policy_parse(s, "read:/\nwrite:/tmp", &e), "%s", e.message);
+    snprintf(p, sizeof p, "%s/.boxagent/config.json", real); /* the real path of the state dir */
+    cr_assert(!policy_check_path(s, p, POLICY_ACCESS_READ).allowed, "%s reachable", p);
+    cr_assert(!policy_check_path(s, p, POLICY_ACCESS_WRITE).allowed);
+    snprintf(p, sizeof p, "%s/.boxagent/x", link);
+    cr_assert(!policy_check_path(s, p, POLICY_ACCESS_READ).allowed);
+    snprintf(p, sizeof p, "%s/src", real);
+    cr_assert(policy_check_path(s, p, POLICY_ACCESS_WRITE).allowed);
+    policy_set *c = policy_clone(s);
+    snprintf(p, sizeof p, "%s/.boxagent", real);
+    cr_assert(!policy_check_path(c, p, POLICY_ACCESS_READ).allowed);
+    policy_set *a = policy_attenuate(s, c, NULL);
+    cr_assert(!policy_check_path(a, p, POLICY_ACCESS_READ).allowed);
+    policy_free(a);
+    policy_free(c);
+    policy_free(s);
+    unlink(link);
+    snprintf(p, sizeof p, "rm -rf %s", real);
+    if (system(p) != 0) cr_log_warn("cleanup");
+}
