@@ -47,6 +47,12 @@ for t in files dirs links fds; do
   expect "$t-mapped" 0 "" -- "$BOX" run-wasm --dir "$T/w2::/data" "$W/$t.wasm" /data
 done
 expect relative 0 "" -- "$BOX" run-wasm --cap write:. "$W/relative.wasm" "$T/ws"
+mkfifo "$T/w/fifo"
+expect fifo_fds 0 "" -- "$BOX" run-wasm --timeout 20000 --dir "$T/w" "$W/fifo_fds.wasm" "$T/w"
+rm -f "$T/w/fifo"
+# a grant on a directory inside the workspace is reachable by its relative name too
+mkdir -p "$T/ws/rsub/sub" && printf 'read-only\n' >"$T/ws/rsub/ro.txt"
+expect relative-subgrant 0 "" -- "$BOX" run-wasm --cap read:rsub "$W/readonly.wasm" rsub
 before=$(cd "$T" && find ro -print0 | sort -z | xargs -0 stat -c '%n %s %Y %a' | sha256sum)
 expect readonly 0 "" -- "$BOX" run-wasm --cap "read:$T/ro" "$W/readonly.wasm" "$T/ro"
 expect readonly-mapped 0 "" -- "$BOX" run-wasm --cap "read:$T/ro::/ro" "$W/readonly.wasm" /ro
@@ -119,6 +125,9 @@ if command -v node >/dev/null; then
   for t in files dirs links fds; do
     nexp "$t" 0 "" -- $NODE_RUN --dir "$T/nd" "$W/$t.wasm" "$T/nd"
   done
+  mkfifo "$T/nd/fifo"
+  nexp fifo_fds 0 "" -- $NODE_RUN --dir "$T/nd" "$W/fifo_fds.wasm" "$T/nd"
+  rm -f "$T/nd/fifo"
   nexp relative 0 "" -- $NODE_RUN --dir . --dir "$T/ws" "$W/relative.wasm" "$T/ws"
   nexp exit-7 7 "" -- $NODE_RUN "$W/exit_code.wasm" 7
 else
