@@ -10,6 +10,8 @@ pass=0 fail=0
 WS=$(mktemp -d /tmp/boxagent-tools-suite.XXXXXX)
 OUTSIDE=$(mktemp -d /tmp/boxagent-tools-outside.XXXXXX)
 trap 'rm -rf "$WS" "$OUTSIDE"' EXIT
+# Run a private copy: the shared build may relink the binary while this suite runs.
+cp "$BOXAGENT" "$OUTSIDE/boxagent" && BOXAGENT="$OUTSIDE/boxagent"
 
 ok() { pass=$((pass + 1)); echo "ok   $1"; }
 bad() { fail=$((fail + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && sed 's/^/     | /' <<<"$2" | head -n 20; }
