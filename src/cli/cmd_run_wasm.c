@@ -87,6 +87,9 @@ static int run(policy_set *p, bool metering, bool stats, const wasi_run_limits *
     } else {
         if (r.trap != WASM_OK || r.limit != WASI_LIMIT_NONE)
             fprintf(stderr, "boxagent run-wasm: %s\n", r.message);
+        if (r.denials && (r.trap != WASM_OK || r.exit_code != 0))
+            fprintf(stderr, "boxagent run-wasm: %u request%s denied; last: %s\n", r.denials,
+                    r.denials == 1 ? "" : "s", r.denial);
         status = r.exit_code;
     }
     if (stats)

@@ -105,6 +105,8 @@ typedef struct wasi_result {
     uint64_t stdout_bytes, stderr_bytes; /* bytes the guest wrote (accepted) */
     bool output_cut;       /* the output limit was reached */
     char message[512];     /* one line: the trap / limit / setup error; "" when fine */
+    uint32_t denials;      /* guest requests refused for lack of authority (EACCES/ENOTCAPABLE) */
+    char denial[384];      /* the last such refusal, one line (the policy's reason), or "" */
 } wasi_result;
 
 /* Instantiate `m` against `l` (NULL: a linker with only the WASI imports is made and freed),

@@ -1,6 +1,7 @@
 /* wasi_ctx.c — WASI context lifetime: options and capabilities turned into argv/env/stdio and
  * preopens, the guest fd table, and the policy check that maps a kernel path back to a grant. */
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -339,10 +340,14 @@ int wasi_check_host_fd(wasi_ctx *c, int pre, int hfd, const char *name, policy_a
         return WASI_ENOENT;
     if (name && *name)
         snprintf(real + rl, sizeof real - rl, "%s%s", strcmp(real, "/") ? "/" : "", name);
-    if (!below(p->real, real))
-        return WASI_ENOTCAPABLE; /* moved out from under its root */
-    if (access == POLICY_ACCESS_WRITE && !p->writable)
+    if (!below(p->real, real)) { /* moved out from under its root */
+        wasi_deny(c, "%.300s is no longer beneath its grant %.60s", real, p->host);
         return WASI_ENOTCAPABLE;
+    }
+    if (access == POLICY_ACCESS_WRITE && !p->writable) {
+        wasi_deny(c, "no write: %.300s is under a read-only grant", real);
+        return WASI_ENOTCAPABLE;
+    }
     /* The workspace's state directory, by its kernel path: no symlink, bind or grant that
      * happens to resolve into it gets through. */
     if (!c->state_real && c->caps->workspace) {
@@ -350,8 +355,10 @@ int wasi_check_host_fd(wasi_ctx *c, int pre, int hfd, const char *name, policy_a
         c->state_real = ws ? xasprintf("%s%s.boxagent", ws, strcmp(ws, "/") ? "/" : "") : NULL;
         free(ws);
     }
-    if (c->state_real && below(c->state_real, real))
+    if (c->state_real && below(c->state_real, real)) {
+        wasi_deny(c, "%.300s is in the workspace state directory .boxagent/", real);
         return WASI_EACCES;
+    }
     /* Decide through every grant whose root contains the object, not only the one used to
      * reach it: a grant root that resolves (through a symlink) into another grant's
      * protected place (.git/ under a write: grant) must not lift that protection. */
@@ -364,10 +371,21 @@ int wasi_check_host_fd(wasi_ctx *c, int pre, int hfd, const char *name, policy_a
         char *host = through(c->pre[i].host, rel);
         policy_decision d = policy_check_path(c->caps, host, access);
         free(host);
-        if (!d.allowed)
+        if (!d.allowed) {
+            wasi_deny(c, "%s", d.reason);
             return WASI_EACCES;
+        }
     }
     return 0;
+}
+
+void wasi_deny(wasi_ctx *c, const char *fmt, ...)
+{
+    c->denials++;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->denial, sizeof c->denial, fmt, ap);
+    va_end(ap);
 }
 
 int wasi_ms_left(wasi_ctx *c)

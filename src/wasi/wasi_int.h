@@ -134,6 +134,8 @@ struct wasi_ctx {
     uint64_t deadline_ns; /* monotonic; 0 = none */
     bool timed_out;
     char *state_real; /* kernel path of <workspace>/.boxagent (lazily) */
+    uint32_t denials;
+    char denial[384];
     bool ws_stat_ok;
     uint64_t ws_dev, ws_ino;
 };
@@ -152,6 +154,8 @@ const wasi_preopen *wasi_fd_preopen(wasi_ctx *c, const wasi_fd *f);
  * by a "/name" component: maps the kernel's path back to the capability's host path and asks
  * policy_check_path. Returns 0 or a WASI errno (ENOTCAPABLE when outside / denied). */
 int wasi_check_host_fd(wasi_ctx *c, int pre, int hfd, const char *name, policy_access access);
+/* Record a refusal for lack of authority (counted, last one kept for the result). */
+void wasi_deny(wasi_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Timeout bookkeeping for blocking host calls: ms left (-1 = no deadline, 0 = expired). */
 int wasi_ms_left(wasi_ctx *c);
 

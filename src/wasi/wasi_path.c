@@ -69,14 +69,19 @@ static int guest_str(wasm_memory *mem, uint32_t ptr, uint32_t len, char *out)
 }
 
 /* Map an error from resolution beneath a root: an escape is ENOTCAPABLE. */
-static int resolve_err(int e)
+static int resolve_err(wasi_ctx *c, const char *path, int e)
 {
-    if (e == EXDEV)
+    if (e == EXDEV) {
+        wasi_deny(c, "path escapes its directory: %.300s", path);
         return WASI_ENOTCAPABLE;
+    }
+    if (e == ELOOP)
+        wasi_deny(c, "symlink loop or link that leaves its directory: %.300s", path);
     return wasi_errno_from_host(e);
 }
 
 typedef struct gpath {
+    wasi_ctx *c;
     wasi_fd *f;     /* the base directory fd */
     int base;       /* its host fd (not owned) */
     char path[WASI_PATH_MAX + 1];
@@ -91,6 +96,8 @@ typedef struct gpath {
 static int gpath_get(wasi_ctx *c, wasm_memory *mem, uint32_t fd, uint32_t ptr, uint32_t len,
                      uint64_t right, gpath *g)
 {
+    g->c = c;
+    g->path[0] = 0;
     g->dir = -1;
     g->own = false;
     g->name = NULL;
@@ -109,8 +116,10 @@ static int gpath_get(wasi_ctx *c, wasm_memory *mem, uint32_t fd, uint32_t ptr, u
         return e;
     if (len == 0)
         return WASI_ENOENT;
-    if (g->path[0] == '/')
+    if (g->path[0] == '/') {
+        wasi_deny(c, "absolute path given to a path call: %.300s", g->path);
         return WASI_ENOTCAPABLE;
+    }
     int h = wasi_fd_host(c, g->f);
     if (h < 0)
         return wasi_errno_from_host(-h);
@@ -152,7 +161,7 @@ static int gpath_split(gpath *g)
     int d = policy_open_beneath(g->base, p, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
     *last = '/';
     if (d < 0)
-        return resolve_err(-d);
+        return resolve_err(g->c, g->path, -d);
     g->dir = d;
     g->own = true;
     return 0;
@@ -164,7 +173,7 @@ static int gpath_obj(gpath *g, bool follow, int *out)
     int fd = policy_open_beneath(g->base, g->path, O_PATH | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW),
                                  0);
     if (fd < 0)
-        return resolve_err(-fd);
+        return resolve_err(g->c, g->path, -fd);
     *out = fd;
     return 0;
 }
@@ -177,8 +186,10 @@ static bool tree_writable(wasi_ctx *c, const wasi_fd *f)
 /* Split + the write decision on parent/name; the usual start of a mutation. */
 static int prepare_mutation(wasi_ctx *c, gpath *g)
 {
-    if (!tree_writable(c, g->f))
+    if (!tree_writable(c, g->f)) {
+        wasi_deny(c, "no write: %.300s is under a read-only grant", g->path);
         return WASI_ENOTCAPABLE;
+    }
     int e = gpath_split(g);
     if (e)
         return e;
@@ -263,7 +274,8 @@ WASI_FN(path_rename)
             e = wasi_errno_from_host(errno);
         else {
             target[n] = 0;
-            e = target_ok(c, b.f->pre, b.dir, target);
+            if ((e = target_ok(c, b.f->pre, b.dir, target)))
+                wasi_deny(c, "moved symlink would leave the grant: %.300s", target);
         }
     }
     if (!e && renameat(a.dir, a.name, b.dir, b.name) < 0)
@@ -349,8 +361,8 @@ WASI_FN(path_symlink)
     e = gpath_get(c, mem, A32(2), A32(3), A32(4), R_PATH_SYMLINK, &g);
     if (!e && (e = prepare_mutation(c, &g)) == WASI_EBUSY)
         e = WASI_EEXIST;
-    if (!e)
-        e = target_ok(c, g.f->pre, g.dir, target);
+    if (!e && (e = target_ok(c, g.f->pre, g.dir, target)))
+        wasi_deny(c, "symlink target would leave the grant: %.300s", target);
     if (!e && symlinkat(target, g.dir, g.name) < 0)
         e = wasi_errno_from_host(errno);
     gpath_done(&g);
@@ -426,8 +438,10 @@ WASI_FN(path_filestat_set_times)
     int e = gpath_get(c, mem, A32(0), A32(2), A32(3), R_PATH_FILESTAT_SET_TIMES, &g);
     if (!e && !wasi_times(A64(4), A64(5), A32(6), ts))
         e = WASI_EINVAL;
-    if (!e && !tree_writable(c, g.f))
+    if (!e && !tree_writable(c, g.f)) {
+        wasi_deny(c, "no write: %.300s is under a read-only grant", g.path);
         e = WASI_ENOTCAPABLE;
+    }
     if (!e)
         e = gpath_obj(&g, A32(1) & LOOKUP_SYMLINK_FOLLOW, &fd);
     if (!e)
@@ -489,8 +503,10 @@ WASI_FN(path_open)
     bool writable = tree_writable(c, g.f);
     bool want_write = (rb & R_CONTENT_WRITE) != 0;
     bool modify = want_write || (oflags & (OF_CREAT | OF_TRUNC));
-    if (modify && !writable)
+    if (modify && !writable) {
+        wasi_deny(c, "no write: %.300s is under a read-only grant", g.path);
         RET(WASI_ENOTCAPABLE);
+    }
     if ((oflags & OF_CREAT) && !(g.f->rb & R_PATH_CREATE_FILE))
         RET(WASI_ENOTCAPABLE);
     if ((oflags & OF_TRUNC) && !(g.f->rb & R_PATH_FILESTAT_SET_SIZE) && !(g.f->ri & R_FD_WRITE))
@@ -537,7 +553,7 @@ WASI_FN(path_open)
         fd = policy_open_beneath(g.base, g.path, flags, 0);
     }
     if (fd < 0)
-        RET(resolve_err(-fd));
+        RET(resolve_err(c, g.path, -fd));
     struct stat st;
     if (fstat(fd, &st) < 0) {
         e = wasi_errno_from_host(errno);

@@ -159,6 +159,8 @@ int wasi_run(wasi_ctx *c, const wasm_module *m, const wasm_linker *l,
     }
     c->exited = false;
     c->exit_code = 0;
+    c->denials = 0;
+    c->denial[0] = 0;
     c->timed_out = false;
     c->deadline_ns = tmo ? t0 + tmo * 1000000ull : 0;
     wd_entry wd = {.in = in, .deadline_ns = c->deadline_ns};
@@ -180,6 +182,8 @@ int wasi_run(wasi_ctx *c, const wasm_module *m, const wasm_linker *l,
     res->stdout_bytes = c->out_bytes[0];
     res->stderr_bytes = c->out_bytes[1];
     res->output_cut = c->out_cut;
+    res->denials = c->denials;
+    snprintf(res->denial, sizeof res->denial, "%s", c->denial);
     if (t == WASM_OK || (t == WASM_TRAP_EXIT && c->exited)) {
         res->exited = true;
         res->exit_code = t == WASM_OK ? 0 : c->exit_code;

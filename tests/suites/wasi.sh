@@ -47,6 +47,12 @@ for t in files dirs links fds; do
   expect "$t-mapped" 0 "" -- "$BOX" run-wasm --dir "$T/w2::/data" "$W/$t.wasm" /data
 done
 expect relative 0 "" -- "$BOX" run-wasm --cap write:. "$W/relative.wasm" "$T/ws"
+# a denial is explained in one line when the guest fails
+mkdir -p "$T/ws/.git"
+"$BOX" run-wasm --cap write:. "$W/files.wasm" "$T/ws/.git" >"$T/out" 2>"$T/err"
+grep -Eq '^boxagent run-wasm: [0-9]+ requests? denied; last: .*\.git is read-only' "$T/err" && ok ||
+  { bad "denial line missing"; tail -n 3 "$T/err"; }
+[ -z "$(ls -A "$T/ws/.git")" ] && ok || bad "a file appeared in .git/"
 mkfifo "$T/w/fifo"
 expect fifo_fds 0 "" -- "$BOX" run-wasm --timeout 20000 --dir "$T/w" "$W/fifo_fds.wasm" "$T/w"
 rm -f "$T/w/fifo"

@@ -344,6 +344,8 @@ Test(wasi, workspace_state_dir_hidden_whatever_the_grant)
     wasi_result r;
     wasi_ctx *c = run("dirs", p, &o, NULL, &r);
     cr_assert_neq(r.exit_code, 0);
+    cr_assert_gt(r.denials, 0);
+    cr_assert(strstr(r.denial, ".boxagent"), "denial: %s", r.denial);
     wasi_free(c);
     policy_free(p);
     struct stat st;
