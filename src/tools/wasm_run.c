@@ -1,7 +1,8 @@
 /* wasm_run.c — the runner of the built-in WebAssembly tools: each embedded module is compiled
  * once per process (lazily, under a mutex), and every call gets a fresh instance with the
  * WASI view the agent's capabilities allow (narrowed to read-only for tools whose permission
- * is below write) and the manifest's limits. */
+ * is below write) and the manifest's limits. Compiled modules and pooled linkers live until the
+ * process exits (reachable from static storage; never freed under a running call). */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -232,15 +233,4 @@ void tools_wasm_run(const tools_run *run, tools_result *out)
     wasi_free(w);
     policy_free(view);
     give_linker(l);
-}
-
-/* Release the compiled modules and pooled linkers at exit so leak checkers stay quiet. */
-__attribute__((destructor)) static void release_all(void)
-{
-    pthread_mutex_lock(&lock);
-    for (size_t i = 0; i < nmodules; i++) wasm_module_free(modules[i].module);
-    nmodules = 0;
-    for (size_t i = 0; i < nlinkers; i++) wasm_linker_free(linker_pool[i]);
-    nlinkers = 0;
-    pthread_mutex_unlock(&lock);
 }
