@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # differential.sh — differential fuzzing of the engine against Node's V8. Each round turns random
 # bytes into a valid module with binaryen's `wasm-opt -ttf` (WebAssembly 2.0 features without
-# SIMD and reference types, which binaryen 108 encodes with post-2.0 types), runs it with
+# SIMD and reference types, which binaryen 108 encodes with post-2.0 types; instrumented with
+# binaryen's --denan, since the bits of a NaN result are not deterministic in WebAssembly and
+# would otherwise show up as false differences once stored to memory), runs it with
 # build/asan/diff-runner (our engine) and fuzz/run_v8.mjs (V8), and compares the transcripts:
 # every logged value, every result and the trap/no-trap outcome of every export call. After an
 # "exhausted" line on either side (fuel, call stack) the rest is not comparable and is skipped.
@@ -19,7 +21,7 @@ secs=${DIFF_SECONDS:-0}
 out=$B/fuzz/diff
 mkdir -p "$out"
 features=(--enable-sign-ext --enable-nontrapping-float-to-int --enable-bulk-memory
-  --enable-multivalue --enable-mutable-globals)
+  --enable-multivalue --enable-mutable-globals --denan)
 for tool in wasm-opt node; do
   command -v $tool >/dev/null || { echo "differential: $tool missing (scripts/deps.sh)"; echo "0 passed, 1 failed"; exit 1; }
 done
