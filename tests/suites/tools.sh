@@ -147,6 +147,15 @@ call glob '{"pattern": "*.h", "path": "src"}' --cap read:.
 call glob '{"pattern": "**/token"}' --cap read:.
 ! grep -q '\.boxagent' <<<"$OUT" && ok "glob: never lists .boxagent" || bad "glob .boxagent" "$OUT"
 
+mkdir -p "$WS/many"
+(cd "$WS/many" && seq -f 'f%05g.txt' 1 1500 | xargs touch)
+call list_dir '{"path": "many"}' --cap read:.
+expect_ok "list_dir: capped at 1000 entries" "listing stopped at 1000 entries"
+[ "$(grep -c '^f' <<<"$OUT")" -eq 1000 ] && [ "$(head -n1 <<<"$OUT")" = "f00001.txt" ] && ok "list_dir: first 1000, sorted" || bad "list_dir cap" "$(head -3 <<<"$OUT")"
+call glob '{"pattern": "many/*.txt"}' --cap read:.
+expect_ok "glob: capped at 1000 results" "stopped at 1000 results"
+rm -rf "$WS/many"
+
 # ---- grep
 call grep '{"pattern": "hello", "case_insensitive": true, "path": "docs"}' --cap read:.
 expect_ok "grep: case-insensitive content" $'docs/readme.md:2:Hello World\ndocs/readme.md:3:hello again'
