@@ -137,13 +137,17 @@ audit_log *audit_open_db(const char *db_path, char **err)
     }
     sqlite3 *db = NULL;
     int rc = sqlite3_open_v2(db_path, &db,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX |
+                                 SQLITE_OPEN_NOFOLLOW,
                              NULL);
     if (rc != SQLITE_OK) {
         set_err(err, "audit: cannot open %s: %s", db_path, db ? sqlite3_errmsg(db) : "out of memory");
         sqlite3_close(db);
         return NULL;
     }
+    /* Owner-only. Never open()/close() the file ourselves: closing any descriptor of it drops
+     * every POSIX lock this process holds on it (other connections' too) — corruption. */
+    chmod(db_path, 0600);
     sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS);
     sqlite3_extended_result_codes(db, 1);
     /* journal_mode=WAL may briefly be busy while another process creates the file */
@@ -192,15 +196,6 @@ audit_log *audit_open(const char *workspace_dir, char **err)
     }
     char *path = xasprintf("%s/boxagent.db", dir);
     free(dir);
-    /* create the file ourselves so it is 0600 (SQLite gives its -wal/-shm the same mode) and
-     * never follow a symlink planted in its place */
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0) {
-        set_err(err, "audit: cannot open %s: %s", path, strerror(errno));
-        free(path);
-        return NULL;
-    }
-    close(fd);
     audit_log *h = audit_open_db(path, err);
     free(path);
     return h;

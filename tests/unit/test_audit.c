@@ -239,10 +239,14 @@ static void *writer(void *p)
 {
     thr_arg *a = p;
     char *err = NULL;
-    audit_log *h = audit_open(ws, &err);
-    if (!h) return (void *)1;
-    for (int i = 0; i < 40; i++) append_one(h, a->base + i, "threads");
-    audit_close(h);
+    /* reopen every 10 records: opening and closing while other connections of this process
+     * hold locks must not drop them (a raw open()/close() of the file would) */
+    for (int k = 0; k < 4; k++) {
+        audit_log *h = audit_open(ws, &err);
+        if (!h) return (void *)1;
+        for (int i = 0; i < 10; i++) append_one(h, a->base + k * 10 + i, "threads");
+        audit_close(h);
+    }
     return NULL;
 }
 
@@ -298,6 +302,14 @@ Test(audit, many_writers_threads_and_processes, .init = ws_setup, .fini = ws_tea
     }
     expect_intact(h, 6 * 40 + 3 * 40);
     audit_close(h);
+    sqlite3 *db;
+    cr_assert(sqlite3_open(dbpath, &db) == SQLITE_OK);
+    sqlite3_stmt *st;
+    sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL);
+    cr_assert(sqlite3_step(st) == SQLITE_ROW);
+    cr_assert_str_eq((const char *)sqlite3_column_text(st, 0), "ok");
+    sqlite3_finalize(st);
+    sqlite3_close(db);
 }
 
 /* ------------------------------------------------------------------ tampering */
