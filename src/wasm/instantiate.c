@@ -238,20 +238,25 @@ void wasm_instance_free(wasm_instance *inst)
     free(inst);
 }
 
-static const export_t *find_export(const wasm_instance *inst, const char *name)
+static const export_t *find_export(const wasm_instance *inst, const char *name, size_t len)
 {
     if (!inst || !name)
         return NULL;
     const wasm_module *m = inst->m;
     for (uint32_t i = 0; i < m->nexports; i++)
-        if (strcmp(m->exports[i].name, name) == 0)
+        if (m->exports[i].namelen == len && memcmp(m->exports[i].name, name, len) == 0)
             return &m->exports[i];
     return NULL;
 }
 
 bool wasm_instance_export(wasm_instance *inst, const char *name, wasm_extern *out)
 {
-    const export_t *e = find_export(inst, name);
+    return name && wasm_instance_export_len(inst, name, strlen(name), out);
+}
+
+bool wasm_instance_export_len(wasm_instance *inst, const char *name, size_t len, wasm_extern *out)
+{
+    const export_t *e = find_export(inst, name, len);
     if (!e || !out)
         return false;
     out->kind = (wasm_extern_kind)e->kind;
@@ -266,7 +271,7 @@ bool wasm_instance_export(wasm_instance *inst, const char *name, wasm_extern *ou
 
 wasm_func *wasm_instance_export_func(wasm_instance *inst, const char *name)
 {
-    const export_t *e = find_export(inst, name);
+    const export_t *e = find_export(inst, name, name ? strlen(name) : 0);
     if (!e || e->kind != WASM_EXTERN_FUNC)
         return NULL;
     return inst->funcs[e->index];

@@ -183,7 +183,7 @@ bool wasm_linker_define_instance(wasm_linker *l, const char *module, wasm_instan
     const wasm_module *m = wasm_instance_module(inst);
     for (uint32_t i = 0; i < m->nexports; i++) {
         wasm_extern e;
-        if (!wasm_instance_export(inst, m->exports[i].name, &e))
+        if (!wasm_instance_export_len(inst, m->exports[i].name, m->exports[i].namelen, &e))
             continue;
         /* re-registering a name replaces nothing: later definitions shadow in lookup */
         if (l->n == l->cap) {

@@ -245,6 +245,8 @@ static bool peek_vals(cc *c, uint32_t n, const uint8_t *ts)
 /* Move stack value k to its home slot. */
 static void materialize(cc *c, uint32_t k)
 {
+    if (c->dead) /* unreachable code: entries may not even exist (polymorphic stack) */
+        return;
     uint32_t loc = c->vloc[k];
     if (loc == HOME(k))
         return;
@@ -894,9 +896,10 @@ static bool compile_op(cc *c, uint8_t op)
                 c->dead = false;
             resolve_chain(c, f->patch, c->m->ncode);
             if (!c->dead) {
-                for (uint32_t i = 0; i < f->nr; i++)
-                    c->vloc[f->height + i] = HOME(f->height + i);
-                emit_return(c, f->height + f->nr);
+                c->vsn = f->height;
+                if (!push_vals(c, f->nr, f->rt))
+                    return false;
+                emit_return(c, c->vsn);
             }
             c->csn--;
             return true;

@@ -197,6 +197,8 @@ const wasm_module *wasm_instance_module(const wasm_instance *inst);
 /* Exports. Return NULL/false if there is no export of that name and kind. */
 wasm_func *wasm_instance_export_func(wasm_instance *inst, const char *name);
 bool wasm_instance_export(wasm_instance *inst, const char *name, wasm_extern *out);
+/* The same for a name given with its length (export names may contain NUL bytes). */
+bool wasm_instance_export_len(wasm_instance *inst, const char *name, size_t len, wasm_extern *out);
 
 /* Function type of a function: counts and types of params and results. */
 size_t wasm_func_param_count(const wasm_func *f);
