@@ -118,6 +118,31 @@ int policy_open(const policy_set *p, const char *path, policy_access access, int
     int rootfd = open(cap->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
     char *rootreal = NULL, *state = NULL, *dirpart = NULL;
     int dirfd = -1, fd = -1, rc;
+    if (rootfd < 0 && errno == ENOTDIR && !*rel) {
+        /* a grant naming one file (e.g. write:~/.bashrc): open that file itself */
+        int trunc = flags & O_TRUNC;
+        fd = open(cap->path, (flags & ~(O_TRUNC | O_CREAT | O_EXCL)) | O_CLOEXEC, 0);
+        if (fd < 0) {
+            rc = -errno;
+            set_deny(d, rc, "cannot open %.250s", cap->path);
+            goto out;
+        }
+        state = state_real(p);
+        char *real = fd_real(fd);
+        if (!real || pol_path_within(state, real)) {
+            free(real);
+            rc = set_deny(d, -EACCES, "%.250s leads into the workspace state directory", abs);
+            goto out;
+        }
+        free(real);
+        if (trunc && acc != O_RDONLY && ftruncate(fd, 0) != 0) {
+            rc = -errno;
+            goto out;
+        }
+        rc = fd;
+        fd = -1;
+        goto out;
+    }
     if (rootfd < 0) {
         rc = -errno;
         set_deny(d, rc, "cannot open the grant's root %.250s", cap->path);

@@ -627,6 +627,18 @@ Test(policy_open, symlinks_cannot_reach_state_or_protected, .init = ws_tree, .fi
     cr_assert(file_is("src/a.c", "int a;"));
     policy_free(p);
 
+    /* a grant naming one file */
+    char g[200];
+    snprintf(g, sizeof g, "write:.\nwrite:%s/.bashrc", ows);
+    p = policy_new(ows);
+    cr_assert(policy_parse(p, g, &e), "%s", e.message);
+    mkfile(strcat(strcpy(g, ows), "/.bashrc"), "alias x=y");
+    cr_assert_eq(popen_(p, ".bashrc", POLICY_ACCESS_WRITE, O_WRONLY | O_TRUNC), 0);
+    cr_assert(file_is(".bashrc", ""));
+    cr_assert_eq(popen_(p, ".bashrc", POLICY_ACCESS_READ, O_RDONLY), 0);
+    cr_assert_eq(popen_(p, "src/.bashrc", POLICY_ACCESS_WRITE, O_WRONLY | O_CREAT), -EACCES);
+    policy_free(p);
+
     /* a read grant on src: a symlink leading out of it is refused */
     p = policy_new(ows);
     cr_assert(policy_parse(p, "read:src", &e));
