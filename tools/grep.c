@@ -68,6 +68,7 @@ static long long find_next(g *st, const char *data, const char *folded, size_t l
 static bool search_file(g *st, const char *path, const char *shown_name)
 {
     size_t len = 0;
+    tool_checkpoint();
     char *data = tool_read_file(path, MAX_FILE, &len);
     if (!data) {
         if (errno == EFBIG) st->skipped_large++;

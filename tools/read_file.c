@@ -121,6 +121,7 @@ int main(int argc, char **argv)
         }
         any = true;
         scanned += (unsigned long long)r;
+        tool_checkpoint();
         const char *p = buf, *end = buf + r;
         while (p < end) {
             const char *nl = memchr(p, '\n', (size_t)(end - p));

@@ -187,7 +187,11 @@ typedef struct tools_ctx {
     tools_access access;            /* the agent's access level */
     const policy_set *caps;         /* the agent's capabilities + limits (never NULL) */
     struct audit_log *audit;        /* may be NULL: no record */
-    const atomic_bool *cancel;      /* may be NULL; when it becomes true a running call stops */
+    const atomic_bool *cancel;      /* may be NULL; when it becomes true a running call stops:
+                                       wasm tools at their next checkpoint (each file, directory
+                                       entry or read chunk; a single long regex match runs on
+                                       to its fuel/time limit), web_fetch through egress; the
+                                       jail's bash/run only at their timeout */
     tools_event_fn on_event;        /* may be NULL */
     void *event_user;
     const tools_registry *registry; /* NULL = tools_registry_builtin() */

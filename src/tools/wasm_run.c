@@ -41,7 +41,16 @@ typedef struct compiled {
     char error[512];
 } compiled;
 
+/* Calls running now, so the guest's checkpoint import can find its call's cancel flag (the
+ * instance's user pointer is its WASI context). */
+typedef struct active_call {
+    const wasi_ctx *w;
+    const atomic_bool *cancel;
+    struct active_call *next;
+} active_call;
+
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static active_call *active_head;
 static compiled modules[MAX_MODULES];
 static size_t nmodules;
 static wasm_linker *linker_pool[MAX_POOLED_LINKERS];
@@ -81,6 +90,45 @@ static const wasm_module *get_module(const char *name, char *err, size_t errlen)
     return m;
 }
 
+/* boxagent_tools.checkpoint: stops the guest (a trap raised inside the host call, on the
+ * guest's own thread) when its call has been cancelled. */
+static wasm_trap checkpoint(wasm_instance *caller, void *user, wasm_slot *slots)
+{
+    (void)user;
+    (void)slots;
+    const void *w = wasm_instance_user(caller);
+    bool stop = false;
+    pthread_mutex_lock(&lock);
+    for (active_call *a = active_head; a; a = a->next)
+        if (a->w == w) {
+            stop = a->cancel && atomic_load(a->cancel);
+            break;
+        }
+    pthread_mutex_unlock(&lock);
+    if (!stop) return WASM_OK;
+    wasm_instance_set_trap_message(caller, "cancelled");
+    return WASM_TRAP_HOST;
+}
+
+static void activate(active_call *a)
+{
+    pthread_mutex_lock(&lock);
+    a->next = active_head;
+    active_head = a;
+    pthread_mutex_unlock(&lock);
+}
+
+static void deactivate(active_call *a)
+{
+    pthread_mutex_lock(&lock);
+    for (active_call **p = &active_head; *p; p = &(*p)->next)
+        if (*p == a) {
+            *p = a->next;
+            break;
+        }
+    pthread_mutex_unlock(&lock);
+}
+
 /* A linker with the WASI imports, from the pool (a linker serves one thread at a time). */
 static wasm_linker *take_linker(char *err, size_t errlen)
 {
@@ -90,8 +138,9 @@ static wasm_linker *take_linker(char *err, size_t errlen)
     if (l) return l;
     l = wasm_linker_new();
     wasm_error we;
-    if (!wasi_link(l, &we)) {
-        snprintf(err, errlen, "cannot link WASI: %.400s", we.message);
+    if (!wasi_link(l, &we) ||
+        !wasm_linker_define_func(l, "boxagent_tools", "checkpoint", ":", checkpoint, NULL, &we)) {
+        snprintf(err, errlen, "cannot link the tool imports: %.400s", we.message);
         wasm_linker_free(l);
         return NULL;
     }
@@ -191,7 +240,11 @@ void tools_wasm_run(const tools_run *run, tools_result *out)
     };
     wasi_result r;
     memset(&r, 0, sizeof r);
+    active_call ac = {.w = w, .cancel = run->ctx->cancel};
+    activate(&ac);
     int rc = wasi_run(w, m, l, &lim, &r);
+    deactivate(&ac);
+    bool cancelled = run->ctx->cancel && atomic_load(run->ctx->cancel);
     out->usage.fuel = r.fuel_used;
     out->usage.peak_memory = r.peak_memory;
     out->usage.output_bytes = r.stdout_bytes;
@@ -200,6 +253,10 @@ void tools_wasm_run(const tools_run *run, tools_result *out)
     const char *se = wasi_stderr(w, &elen);
     if (rc != 0) {
         tools_result_error(out, "%s could not start: %s", name, r.message);
+    } else if (r.trap != WASM_OK && cancelled && r.limit == WASI_LIMIT_NONE) {
+        tools_result_error(out, "%s was cancelled while running", name);
+        snprintf(out->reason, sizeof out->reason, "cancelled");
+        out->exit_code = 130;
     } else if (r.trap != WASM_OK) {
         if (r.limit != WASI_LIMIT_NONE && r.limit != WASI_LIMIT_OUTPUT) {
             const char *unit = r.limit == WASI_LIMIT_FUEL      ? " instructions"

@@ -195,3 +195,33 @@ Test(wasm_tools, hostile_arguments_reach_tools_safely, .init = setup, .fini = te
     cr_assert(strstr(r.output, "pattern must be relative"), "%s", r.output);
     tools_result_free(&r);
 }
+
+/* The agent cancels while the call is running: the START event fires after the last check
+ * before running, so the guest itself must notice (its checkpoint import) and stop. */
+static void cancel_on_start(void *user, tools_event_kind k, const char *tool, const char *args,
+                            const tools_result *res)
+{
+    (void)tool;
+    (void)args;
+    (void)res;
+    if (k == TOOLS_EVENT_START) atomic_store((atomic_bool *)user, true);
+}
+
+Test(wasm_tools, cancel_stops_a_running_call, .init = setup, .fini = teardown)
+{
+    policy_set *p = caps_of(READ_WS);
+    atomic_bool cancel = false;
+    tools_ctx c = {.workspace = ws, .agent = "t", .session_id = "s", .access = TOOLS_ACCESS_READ_ONLY,
+                   .caps = p, .cancel = &cancel, .on_event = cancel_on_start, .event_user = &cancel};
+    tools_result r;
+    cr_assert_not(tools_call(&c, "grep", "{\"pattern\": \"three\"}", &r));
+    cr_assert(strstr(r.output, "grep was cancelled while running"), "%s", r.output);
+    cr_assert_str_eq(r.reason, "cancelled");
+    tools_result_free(&r);
+    /* a fresh flag: the same modules and linkers keep working */
+    atomic_store(&cancel, false);
+    c.on_event = NULL;
+    cr_assert(tools_call(&c, "grep", "{\"pattern\": \"three\"}", &r), "%s", r.output);
+    tools_result_free(&r);
+    policy_free(p);
+}

@@ -212,6 +212,7 @@ targs targs_from_argv(int argc, char **argv)
 {
     targs a;
     char err[200];
+    tool_checkpoint();
     if (argc < 2) tool_fail("no arguments given (expected a JSON object as argv[1])");
     if (!targs_parse(argv[1], &a, err, sizeof err)) tool_fail("%s", err);
     return a;

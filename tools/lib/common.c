@@ -12,6 +12,14 @@
 
 #include "tool.h"
 
+/* Host import (src/tools/wasm_run.c): traps the guest when the call was cancelled. */
+__attribute__((import_module("boxagent_tools"), import_name("checkpoint"))) void bx_checkpoint(void);
+
+void tool_checkpoint(void)
+{
+    bx_checkpoint();
+}
+
 void tool_fail(const char *fmt, ...)
 {
     va_list ap;
@@ -137,6 +145,7 @@ static void walk_dir(walk *w, const char *path, const char *rel, int depth)
             if (stat(p, &t) == 0 && S_ISDIR(t.st_mode)) is_dir = true;
         }
         (*w->visited)++;
+        tool_checkpoint();
         if (!(w->skip_git && is_dir && !strcmp(names[i], ".git"))) {
             tool_entry e = {r, p, is_dir, is_link, depth};
             if (!w->fn(&e, w->user)) w->stop = true;

@@ -30,6 +30,10 @@ const char *targs_str(const targs *a, const char *key, const char *def, size_t *
 long long targs_int(const targs *a, const char *key, long long def);
 bool targs_bool(const targs *a, const char *key, bool def);
 
+/* ---- cancellation: the host stops the program here if the agent cancelled the call.
+ * Called at natural boundaries (start, each directory entry, each file, each read chunk). */
+void tool_checkpoint(void);
+
 /* ---- errors: message on stderr, exit status 1 */
 void tool_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 /* "path: No such file or directory" style message from errno, with a hint for EACCES/ENOTCAPABLE. */
