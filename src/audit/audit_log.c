@@ -377,17 +377,8 @@ static bool row_to_record(sqlite3_stmt *st, audit_record *r, const char **why)
 {
     static const int int_cols[] = {0, 1, 9, 10, 11, 12, 14};
     static const int text_cols[] = {2, 3, 4, 5, 6, 7, 8, 13, 15, 16};
+    /* fill everything first (never NULL strings), then judge */
     memset(r, 0, sizeof(*r));
-    for (size_t i = 0; i < sizeof(int_cols) / sizeof(int_cols[0]); i++)
-        if (sqlite3_column_type(st, int_cols[i]) != SQLITE_INTEGER) {
-            *why = "a number column holds something else";
-            return false;
-        }
-    for (size_t i = 0; i < sizeof(text_cols) / sizeof(text_cols[0]); i++)
-        if (sqlite3_column_type(st, text_cols[i]) != SQLITE_TEXT) {
-            *why = "a text column holds something else";
-            return false;
-        }
     r->id = sqlite3_column_int64(st, 0);
     r->time_ms = sqlite3_column_int64(st, 1);
     r->session = col_text(st, 2);
@@ -405,11 +396,23 @@ static bool row_to_record(sqlite3_stmt *st, audit_record *r, const char **why)
     r->is_external = ext != 0;
     r->prev_hash = col_text(st, 15);
     r->hash = col_text(st, 16);
+    r->decision = AUDIT_ERROR;
+    bool known = decision_from_name(col_text(st, 7), &r->decision);
+    for (size_t i = 0; i < sizeof(int_cols) / sizeof(int_cols[0]); i++)
+        if (sqlite3_column_type(st, int_cols[i]) != SQLITE_INTEGER) {
+            *why = "a number column holds something else";
+            return false;
+        }
+    for (size_t i = 0; i < sizeof(text_cols) / sizeof(text_cols[0]); i++)
+        if (sqlite3_column_type(st, text_cols[i]) != SQLITE_TEXT) {
+            *why = "a text column holds something else";
+            return false;
+        }
     if (ext != 0 && ext != 1) {
         *why = "is_external is neither 0 nor 1";
         return false;
     }
-    if (!decision_from_name(col_text(st, 7), &r->decision)) {
+    if (!known) {
         *why = "unknown decision";
         return false;
     }
@@ -447,10 +450,7 @@ bool audit_list(audit_log *h, const audit_filter *f, int (*cb)(const audit_recor
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         audit_record r;
         const char *why = NULL;
-        if (!row_to_record(st, &r, &why)) {
-            /* show it anyway; verify names it */
-            r.decision = AUDIT_ERROR;
-        }
+        row_to_record(st, &r, &why); /* a damaged row is shown anyway; verify names it */
         if (cb(&r, ctx)) break;
     }
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) {

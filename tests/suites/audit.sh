@@ -76,6 +76,13 @@ tamper hash 3 "UPDATE audit SET hash = replace(hash, substr(hash, 1, 1), 'x') WH
 tamper delete-middle 3 "DELETE FROM audit WHERE id = 3"
 tamper delete-last 5 "DELETE FROM audit WHERE id = 5"
 tamper swap 2 "CREATE TEMP TABLE t AS SELECT * FROM audit WHERE id IN (2, 4); UPDATE t SET id = 6 - id; DELETE FROM audit WHERE id IN (2, 4); INSERT INTO audit SELECT * FROM t"
+# a damaged row (NULLs, wrong types) is still listed, and verify names it
+restore
+sqlite3 "$DB" "UPDATE audit SET agent = X'00ff', fuel = 'many', decision = 'maybe', rule = 1.5 WHERE id = 2"
+expect_rc 0 list-damaged "$BA" audit list --workspace "$W"
+expect_rc 0 list-damaged-json "$BA" audit list --workspace "$W" --json
+expect_rc 1 verify-damaged "$BA" audit verify --workspace "$W"
+grep -q "record 2" "$T/err" && ok || bad "verify-damaged: $(cat "$T/err")"
 restore
 expect_rc 0 verify-restored "$BA" audit verify --workspace "$W"
 expect_rc 0 verify-json "$BA" audit verify --workspace "$W" --json
