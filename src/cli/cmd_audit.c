@@ -49,6 +49,34 @@ static void put_safe(buf *b, const char *s, size_t max)
     }
 }
 
+/* A copy that is valid UTF-8 (for JSON): invalid bytes become '?'. Caller frees. */
+static char *utf8_clean(const char *s)
+{
+    size_t n = strlen(s), i = 0;
+    char *o = xmalloc(n + 1);
+    while (i < n) {
+        unsigned char c = (unsigned char)s[i];
+        size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+        bool ok = len > 0 && i + len <= n;
+        for (size_t k = 1; ok && k < len; k++)
+            if (((unsigned char)s[i + k] & 0xC0) != 0x80) ok = false;
+        if (ok && len == 2 && c < 0xC2) ok = false;                     /* overlong */
+        if (ok && len == 3 && c == 0xE0 && (unsigned char)s[i + 1] < 0xA0) ok = false;
+        if (ok && len == 3 && c == 0xED && (unsigned char)s[i + 1] >= 0xA0) ok = false; /* surrogate */
+        if (ok && len == 4 && (c > 0xF4 || (c == 0xF0 && (unsigned char)s[i + 1] < 0x90) ||
+                               (c == 0xF4 && (unsigned char)s[i + 1] >= 0x90)))
+            ok = false;
+        if (ok) {
+            memcpy(o + i, s + i, len);
+            i += len;
+        } else {
+            o[i++] = '?';
+        }
+    }
+    o[n] = '\0';
+    return o;
+}
+
 static void fmt_time(int64_t ms, char *out, size_t len)
 {
     time_t t = (time_t)(ms / 1000);
@@ -73,17 +101,21 @@ static int print_record(const audit_record *r, void *vctx)
     char when[48];
     fmt_time(r->time_ms, when, sizeof when);
     if (ctx->json) {
+        char *se = utf8_clean(r->session), *ag = utf8_clean(r->agent), *to = utf8_clean(r->tool),
+             *ar = utf8_clean(r->args), *ru = utf8_clean(r->rule), *ad = utf8_clean(r->args_digest),
+             *rd = utf8_clean(r->result_digest), *ph = utf8_clean(r->prev_hash),
+             *ha = utf8_clean(r->hash);
         json_t *o = json_pack("{s:I, s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s,"
                               " s:{s:I, s:I, s:I, s:I}, s:s, s:b, s:s, s:s}",
                               "id", (json_int_t)r->id, "time", when, "time_ms",
-                              (json_int_t)r->time_ms, "session", r->session, "agent", r->agent,
-                              "tool", r->tool, "args", r->args, "args_digest", r->args_digest,
-                              "decision", audit_decision_name(r->decision), "rule", r->rule,
-                              "resources", "fuel", (json_int_t)r->fuel, "peak_memory",
-                              (json_int_t)r->peak_memory, "wall_ms", (json_int_t)r->wall_ms,
-                              "output_bytes", (json_int_t)r->output_bytes, "result_digest",
-                              r->result_digest, "is_external", r->is_external, "prev_hash",
-                              r->prev_hash, "hash", r->hash);
+                              (json_int_t)r->time_ms, "session", se, "agent", ag, "tool", to,
+                              "args", ar, "args_digest", ad, "decision",
+                              audit_decision_name(r->decision), "rule", ru, "resources", "fuel",
+                              (json_int_t)r->fuel, "peak_memory", (json_int_t)r->peak_memory,
+                              "wall_ms", (json_int_t)r->wall_ms, "output_bytes",
+                              (json_int_t)r->output_bytes, "result_digest", rd, "is_external",
+                              r->is_external, "prev_hash", ph, "hash", ha);
+        free(se); free(ag); free(to); free(ar); free(ru); free(ad); free(rd); free(ph); free(ha);
         char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
         printf("%s%s", ctx->n ? ",\n" : "", s ? s : "null");
         free(s);

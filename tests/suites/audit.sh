@@ -81,6 +81,9 @@ restore
 sqlite3 "$DB" "UPDATE audit SET agent = X'00ff', fuel = 'many', decision = 'maybe', rule = 1.5 WHERE id = 2"
 expect_rc 0 list-damaged "$BA" audit list --workspace "$W"
 expect_rc 0 list-damaged-json "$BA" audit list --workspace "$W" --json
+sqlite3 "$DB" "UPDATE audit SET tool = 'bad' || X'ff' || 'utf8' WHERE id = 3"
+"$BA" audit list --workspace "$W" --json >"$T/out" 2>&1
+node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); process.exit(r.length === 5 && r[2].tool === "bad?utf8" ? 0 : 1)' "$T/out" && ok || bad "invalid UTF-8 not cleaned in JSON: $(head -c 300 "$T/out")"
 expect_rc 1 verify-damaged "$BA" audit verify --workspace "$W"
 grep -q "record 2" "$T/err" && ok || bad "verify-damaged: $(cat "$T/err")"
 restore
