@@ -131,6 +131,12 @@ static void audit_run(const policy_set *p, char **prog_argv, const jail_options 
     audit_close(log);
 }
 
+static void live_output(void *user, int stream, const char *data, size_t len)
+{
+    (void)user;
+    write_all(stream == 2 ? 2 : 1, data, len);
+}
+
 int cmd_exec(int argc, char **argv)
 {
     const char *manifest = NULL, *workspace = NULL, *cwd = NULL;
@@ -247,16 +253,18 @@ int cmd_exec(int argc, char **argv)
         o.stdin_len = in.len;
     }
     o.cwd = cwd;
+    o.on_output = live_output;
     if (o.allow_unsandboxed && !jail_probe(NULL, 0))
         fprintf(stderr, "boxagent exec: warning: running WITHOUT Landlock and/or seccomp "
                         "(--allow-unsandboxed)\n");
 
+    fflush(stdout);
     jail_result r;
     bool ran = jail_run(p, (const char *const *)(argv + i), &o, &r);
     audit_run(p, argv + i, &o, &r, ran);
-    fflush(stdout);
-    write_all(1, r.out, r.out_len);
-    write_all(2, r.err, r.err_len);
+    if (r.truncated)
+        fprintf(stderr, "boxagent exec: output cut at the output limit (%llu bytes written in "
+                        "all)\n", (unsigned long long)r.output_bytes);
     if (!ran) {
         fprintf(stderr, "boxagent exec: %s\n", r.error);
         rc = r.exit_code == 127 ? 127 : 1;

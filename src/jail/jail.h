@@ -70,6 +70,11 @@ typedef struct jail_options {
     uint64_t timeout_ms, memory, processes, output, cpu_ms, file_size, open_files;
     bool allow_unsandboxed;   /* run even if Landlock/seccomp are unavailable (audit it!) */
     const atomic_bool *cancel; /* may be NULL; when true the run is killed */
+    /* Optional live output: called on the calling thread with each chunk as it is kept
+     * (stream 1 = stdout, 2 = stderr; never beyond the output limit), in addition to the
+     * result's buffers. The cut marker is not passed here; r->truncated says it happened. */
+    void (*on_output)(void *user, int stream, const char *data, size_t len);
+    void *output_user;
 } jail_options;
 
 typedef struct jail_result {

@@ -130,12 +130,16 @@ static bool write_proc(pid_t pid, const char *name, const char *text)
 }
 
 /* Append what we keep of a chunk; returns true once the run produced a flood. */
-static bool capture(jail_result *r, buf *dst, const char *data, size_t n, uint64_t limit,
-                    uint64_t *kept, uint64_t *discarded, int *cut_stream, int stream)
+static bool capture(jail_result *r, const jail_options *o, buf *dst, const char *data, size_t n,
+                    uint64_t limit, uint64_t *kept, uint64_t *discarded, int *cut_stream,
+                    int stream)
 {
     r->output_bytes += n;
     size_t keep = *kept >= limit ? 0 : (size_t)(limit - *kept < n ? limit - *kept : n);
-    if (keep) buf_append(dst, data, keep);
+    if (keep) {
+        buf_append(dst, data, keep);
+        if (o->on_output) o->on_output(o->output_user, stream, data, keep);
+    }
     *kept += keep;
     if (keep < n) {
         if (!r->truncated) *cut_stream = stream;
@@ -395,7 +399,7 @@ static bool run_once(const policy_set *p, const char *const *argv, const jail_op
             if (idx < 0 || !(pf[idx].revents & (POLLIN | POLLHUP | POLLERR))) continue;
             ssize_t got = read(pf[idx].fd, chunk, 65536);
             if (got > 0) {
-                if (capture(r, k == 0 ? &out : &errb, chunk, (size_t)got, output, &kept,
+                if (capture(r, opts, k == 0 ? &out : &errb, chunk, (size_t)got, output, &kept,
                             &discarded, &cut_stream, k + 1) &&
                     !killed) {
                     kill(pid, SIGKILL);

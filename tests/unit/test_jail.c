@@ -369,3 +369,33 @@ Test(jail, bash_with_options_honours_cancel_and_output)
     jail_result_free(&r);
     policy_free(p);
 }
+
+static void collect(void *user, int stream, const char *data, size_t len)
+{
+    char *dst = user;
+    size_t n = strlen(dst);
+    if (n + len + 3 < 256) {
+        dst[n++] = stream == 1 ? 'O' : 'E';
+        memcpy(dst + n, data, len);
+        dst[n + len] = '\0';
+    }
+}
+
+Test(jail, live_output_callback_sees_kept_bytes_only)
+{
+    policy_set *p = caps((const char *[]){"exec:bash", NULL});
+    char seen[256] = "";
+    jail_options o;
+    jail_options_init(&o);
+    o.on_output = collect;
+    o.output_user = seen;
+    o.output = 6;
+    jail_result r;
+    cr_assert(jail_run_bash_with(p, "printf abc; sleep 0.2; printf def >&2; sleep 0.2; printf ghi", &o, &r),
+              "%s", r.error);
+    cr_expect_str_eq(seen, "OabcEdef");
+    cr_expect(r.truncated);
+    cr_expect_eq(r.output_bytes, 9);
+    jail_result_free(&r);
+    policy_free(p);
+}
