@@ -123,6 +123,19 @@ BOXAGENT_JAIL_NO_IDMAP=1 run o e rc --cap write:./planted "${PR[@]}" -- "$P" cre
 check "same refusal in cgroup mode" [ "$rc" = 1 -a ! -e "$T/outside/pwned" ]
 rm -rf "$WS/planted" "$WS/real"
 
+# Moving things between grants or minting devices does not work either.
+mkdir -p "$WS/out"
+run o e rc --cap read:. --cap write:./out --cap 'exec:*' -- bash -c '
+  ln in.txt out/hard 2>/dev/null && echo "hardlink ok" || echo "hardlink refused"
+  mv in.txt out/moved 2>/dev/null && echo "move ok" || echo "move refused"
+  mknod out/dev c 1 3 2>/dev/null && echo "mknod ok" || echo "mknod refused"
+  unshare -r true 2>/dev/null && echo "unshare ok" || echo "unshare refused"
+  echo x > /dev/null && echo "devnull ok"'
+check "hardlink/move across grants, mknod, unshare refused; /dev/null works" \
+  [ "$o" = $'hardlink refused\nmove refused\nmknod refused\nunshare refused\ndevnull ok' ]
+check "read grant untouched" [ -f "$WS/in.txt" -a ! -e "$WS/out/hard" -a ! -e "$WS/out/dev" ]
+rm -rf "$WS/out"
+
 run o e rc --cap "read:/proc" --cap 'exec:*' -- true
 check "a grant of /proc is refused" [ "$rc" = 1 ]
 check "refusal says why" grep -q "host kernel interface" <<<"$e"
