@@ -6,6 +6,7 @@ set -u
 B=${B:-build}
 BOXAGENT=${BOXAGENT:-$B/asan/boxagent}
 RT_GUESTS=${RT_GUESTS:-$B/redteam}
+case $RT_GUESTS in /*) ;; *) RT_GUESTS=$PWD/$RT_GUESTS ;; esac
 pass=0 fail=0
 ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | head -n 15 | sed 's/^/    /'; }
