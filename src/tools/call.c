@@ -160,7 +160,13 @@ bool tools_call(const tools_ctx *ctx, const char *name, const char *args_json, t
     const tools_def *def = tools_find(reg, tname);
     if (!def) {
         unknown_tool(ctx, reg, tname, out);
-        finish(ctx, tname, targs, out, limits.output);
+        /* the name came from the model: record it bounded and printable */
+        char rec[72];
+        size_t k = 0;
+        for (const char *p = tname; *p && k < 64; p++)
+            rec[k++] = ((unsigned char)*p >= 0x20 && (unsigned char)*p < 0x7f) ? *p : '?';
+        rec[k] = 0;
+        finish(ctx, rec, targs, out, limits.output);
         return false;
     }
 
@@ -185,7 +191,15 @@ bool tools_call(const tools_ctx *ctx, const char *name, const char *args_json, t
         finish(ctx, tname, targs, out, limits.output);
         return false;
     }
-    char *compact = json_dumps(args, JSON_COMPACT | JSON_ENSURE_ASCII);
+    char *compact = json_dumps(args, JSON_COMPACT);
+    if (!compact) {
+        json_decref(args);
+        out->decision = TOOLS_ERROR;
+        snprintf(out->reason, sizeof out->reason, "out of memory");
+        tools_result_error(out, "cannot serialise the arguments");
+        finish(ctx, def->name, targs, out, limits.output);
+        return false;
+    }
 
     tools_run run = {.ctx = ctx, .def = def, .args = args, .args_json = compact, .limits = limits};
 

@@ -101,6 +101,8 @@ expect_fail "write_file: through a read: grant denied" "denied"
 call write_file '{"path": "out/a/b/c.txt", "content": "line1\nline2\n"}' --cap write:out --access workspace-write
 expect_ok "write_file: creates parents inside the grant" "created out/a/b/c.txt \\(12 bytes, 2 lines\\)"
 [ "$(cat "$WS/out/a/b/c.txt")" = $'line1\nline2' ] && ok "write_file: content" || bad "write_file content"
+call write_file '{"path": "out/utf8.txt", "content": "h\u00e9llo \u4e16\u754c\ttab \"q\" back\\slash\n"}' --cap write:out --access workspace-write
+[ "$RC" -eq 0 ] && [ "$(cat "$WS/out/utf8.txt")" = $'héllo 世界\ttab "q" back\\slash' ] && ok "write_file: escapes and UTF-8 intact" || bad "write_file utf8" "$OUT $(cat "$WS/out/utf8.txt")"
 call write_file '{"path": "src/evil.c", "content": "x"}' --cap write:out --cap read:. --access workspace-write
 expect_fail "write_file: outside the write grant denied" "denied"
 call write_file '{"path": ".git/hooks/pre-commit", "content": "#!/bin/sh\nrm -rf /"}' --cap write:. --access workspace-write
