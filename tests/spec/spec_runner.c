@@ -217,7 +217,9 @@ static int perform(script *s, const json_t *action, wasm_value *res, size_t *nre
                    size_t whylen)
 {
     const char *type = json_string_value(json_object_get(action, "type"));
-    const char *field = json_string_value(json_object_get(action, "field"));
+    const json_t *jfield = json_object_get(action, "field");
+    const char *field = json_string_value(jfield);
+    size_t field_len = json_string_length(jfield); /* names may contain NUL bytes */
     const char *mod = json_string_value(json_object_get(action, "module"));
     wasm_instance *inst = find_instance(s, mod);
     *nres = 0;
@@ -229,9 +231,10 @@ static int perform(script *s, const json_t *action, wasm_value *res, size_t *nre
         snprintf(why, whylen, "no module instance %s", mod ? mod : "(current)");
         return -1;
     }
+    wasm_extern ext;
     if (strcmp(type, "get") == 0) {
-        wasm_extern ext;
-        if (!wasm_instance_export(inst, field, &ext) || ext.kind != WASM_EXTERN_GLOBAL) {
+        if (!wasm_instance_export_len(inst, field, field_len, &ext) ||
+            ext.kind != WASM_EXTERN_GLOBAL) {
             snprintf(why, whylen, "no exported global %s", field);
             return -1;
         }
@@ -243,11 +246,11 @@ static int perform(script *s, const json_t *action, wasm_value *res, size_t *nre
         snprintf(why, whylen, "unknown action type %s", type);
         return -1;
     }
-    wasm_func *f = wasm_instance_export_func(inst, field);
-    if (f == NULL) {
+    if (!wasm_instance_export_len(inst, field, field_len, &ext) || ext.kind != WASM_EXTERN_FUNC) {
         snprintf(why, whylen, "no exported function %s", field);
         return -1;
     }
+    wasm_func *f = ext.of.func;
     const json_t *args = json_object_get(action, "args");
     size_t nargs = json_array_size(args);
     wasm_value *argv = xcalloc(nargs ? nargs : 1, sizeof *argv);
@@ -289,11 +292,6 @@ static void cmd_action(script *s, const json_t *c, const char *kind)
     wasm_value res[MAX_RESULTS];
     size_t nres;
     char why[256], desc[512];
-    const json_t *field = json_object_get(action, "field");
-    if (json_is_string(field) && strlen(json_string_value(field)) != json_string_length(field)) {
-        s->skipped++; /* a name with a NUL byte: wasm.h takes NUL-terminated names */
-        return;
-    }
     describe_action(action, desc, sizeof desc);
     int r = perform(s, action, res, &nres, why, sizeof why);
     if (r < 0) {
