@@ -142,12 +142,22 @@ static void build(void)
 }
 
 /* A second, hand-written filter: personality(2) only with 0 (PER_LINUX) or 0xffffffff (the
- * query). Other architectures are already killed by the main filter. */
+ * query); on x86_64, x32 system calls (number with bit 30 set, same audit arch) fail with
+ * ENOSYS whatever the kernel's x32 support, so the deny list cannot be bypassed through them
+ * (libseccomp's filter already kills them; this holds even if it stops doing so). Other
+ * architectures are killed by the main filter. */
+#ifdef __x86_64__
+#define JAIL_X32_BIT 0x40000000U
+#else
+#define JAIL_X32_BIT 0xffffffffU /* never matches a real number */
+#endif
 static struct sock_filter personality_insns[] = {
     BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
     BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, JAIL_AUDIT_ARCH, 1, 0),
     BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
     BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+    BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, JAIL_X32_BIT, 0, 1),
+    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
     BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_personality, 0, 4),
     BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])),
     BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 2, 0),

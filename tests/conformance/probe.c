@@ -5,7 +5,8 @@
  * builds): read (open + read a byte), write (open an existing file for appending), create
  * (make a new file, then remove it), list (read a directory), stat. Native only: ptrace,
  * mount, unshare, socket FAMILY (inet, inet6, raw, packet, netlink, unix), clone-ns, clone3,
- * personality, bpf, perf, keyctl, io_uring, userfaultfd, chmod PATH, setuid, kill PID. */
+ * personality, bpf, perf, keyctl, io_uring, userfaultfd, chmod PATH, setuid, kill PID,
+ * x32-ptrace (x86_64: ptrace through the x32 system-call numbers). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -149,6 +150,9 @@ static int native(const char *op, const char *arg)
     if (!strcmp(op, "userfaultfd")) return report(syscall(SYS_userfaultfd, 0) >= 0);
     if (!strcmp(op, "chmod")) return report(chmod(arg, 0777) == 0);
     if (!strcmp(op, "setuid")) return report(setuid(12345) == 0);
+#ifdef __x86_64__
+    if (!strcmp(op, "x32-ptrace")) return report(syscall(0x40000000 | 521, PTRACE_TRACEME, 0, 0, 0) == 0);
+#endif
     if (!strcmp(op, "kill")) return report(kill(atoi(arg), 0) == 0);
     errno = EINVAL;
     return -1;

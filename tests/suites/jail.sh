@@ -175,6 +175,10 @@ run o e rc "${PR[@]}" -- "$P" ptrace x mount /tmp unshare x socket raw socket in
 check "ptrace/mount/unshare/sockets/... fail with EPERM" \
   [ "$o" = "$(printf 'deny EPERM\n%.0s' {1..15})"$'\nallow\ndeny ENOSYS' ]
 [ "$o" = "$(printf 'deny EPERM\n%.0s' {1..15})"$'\nallow\ndeny ENOSYS' ] || echo "    got: $(tr '\n' ' ' <<<"$o")"
+if [ "$(uname -m)" = x86_64 ]; then
+  run o e rc "${PR[@]}" -- "$P" x32-ptrace x
+  check "x32 system calls cannot bypass the filter (killed)" [ "$rc" = 159 -a -z "$o" ]
+fi
 run o e rc --cap 'exec:*' -- bash -c 'cat /sys/class/net/*/address 2>/dev/null; ls /sys 2>&1 | head -1'
 check "no /sys" grep -q "No such file" <<<"$o"
 
