@@ -95,18 +95,18 @@ for wasm in "$E"/*.wasm; do
     # grants whose roots are symlinks into protected places
     [ "$name" = grant_root_symlink ] && caps+=("${extra[@]}")
     (cd "$T/ws" && timeout 60 "$BOX" run-wasm --timeout 30000 "${caps[@]}" "$wasm" "${args[@]}") \
-      >"$T/out" 2>"$T/err"
+      </dev/null >"$T/out" 2>"$T/err"
     rc=$?
     [ -n "${helper:-}" ] && { wait "$helper" 2>/dev/null; helper=; }
     after=$(snapshot)
-    if [ $rc -eq 0 ] && grep -q ': [0-9]* denied, 0 escapes$' "$T/out" && [ "$before" = "$after" ]; then
+    if [ $rc -eq 0 ] && grep -aq ': [0-9]* denied, 0 escapes$' "$T/out" && [ "$before" = "$after" ]; then
       pass=$((pass + 1))
       echo "ok   $name ($mode): $(tail -n 1 "$T/out")"
       [ -n "${ESCAPE_VERBOSE:-}" ] && sed "s/^/    /" "$T/out"
     else
       fail=$((fail + 1))
       echo "FAIL $name ($mode): exit $rc$([ "$before" = "$after" ] || echo ', OUTSIDE CHANGED')"
-      sed 's/^/    /' "$T/out" | grep -v '  denied' | head -n 20
+      sed 's/^/    /' "$T/out" | grep -av '  denied' | head -n 20
       sed 's/^/    /' "$T/err" | head -n 10
     fi
   done
