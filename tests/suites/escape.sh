@@ -12,6 +12,8 @@ E=$PWD/$B/wasm/tests/escape
 pass=0 fail=0
 T=$(mktemp -d /tmp/boxagent-escape.XXXXXX)
 trap 'rm -rf "$T"; [ -n "${helper:-}" ] && kill "$helper" 2>/dev/null' EXIT
+# A private copy: the shared build tree may relink the binary while the suite runs.
+cp "$BOX" "$T/boxagent" && BOX=$T/boxagent
 
 setup() {
   rm -rf "$T/ws" "$T/ro" "$T/outside"

@@ -12,6 +12,8 @@ NODE_RUN="node --no-warnings $PWD/tests/wasi/run_node.mjs"
 pass=0 fail=0
 T=$(mktemp -d /tmp/boxagent-wasi.XXXXXX)
 trap 'rm -rf "$T"' EXIT
+# A private copy: the shared build tree may relink the binary while the suite runs.
+cp "$BOX" "$T/boxagent" && BOX=$T/boxagent
 mkdir -p "$T/ws" "$T/w" "$T/w2" "$T/ro/sub" "$T/nd"
 printf 'read-only\n' >"$T/ro/ro.txt"
 printf 'x\n' >"$T/ro/sub/f"
