@@ -47,6 +47,7 @@ int main(int argc, char **argv)
     size_t visited = 0;
     if (!tool_walk(path, 0, true, MAX_VISIT, visit, &s, &visited)) tool_fail_errno("glob", path);
     if (!s.found) printf("no files match %s\n", pattern);
+    if (tool_walk_too_deep) printf("[directories nested more than 128 levels deep were not searched]\n");
     if (s.capped) printf("[stopped at %d results; use a more specific pattern]\n", MAX_RESULTS);
     else if (visited >= MAX_VISIT) printf("[search stopped after %d entries; narrow path]\n", MAX_VISIT);
     return 0;

@@ -243,6 +243,7 @@ int main(int argc, char **argv)
                st.mode == CONTENT ? "matching lines" : "files");
     if (st.skipped_binary) printf("[%lld binary file%s skipped]\n", st.skipped_binary, st.skipped_binary == 1 ? "" : "s");
     if (st.skipped_large) printf("[%lld file%s larger than %u MiB skipped]\n", st.skipped_large, st.skipped_large == 1 ? "" : "s", MAX_FILE >> 20);
+    if (tool_walk_too_deep) printf("[directories nested more than 128 levels deep were not searched]\n");
     if (visited >= MAX_VISIT) printf("[search stopped after %d entries; narrow path]\n", MAX_VISIT);
     regfree(&st.re);
     free(st.lit);

@@ -158,6 +158,13 @@ call glob '{"pattern": "many/*.txt"}' --cap read:.
 expect_ok "glob: capped at 1000 results" "stopped at 1000 results"
 rm -rf "$WS/many"
 
+(cd "$WS" && p=deep; for i in $(seq 200); do p=$p/d; done; mkdir -p "$p" && echo bottom >"$p/f.txt")
+call glob '{"pattern": "**/f.txt", "path": "deep"}' --cap read:.
+expect_ok "glob: 200-level nesting is bounded and said" "nested more than 128 levels"
+call grep '{"pattern": "bottom", "path": "deep"}' --cap read:.
+expect_ok "grep: 200-level nesting is bounded and said" "nested more than 128 levels"
+rm -rf "$WS/deep"
+
 # ---- grep
 call grep '{"pattern": "hello", "case_insensitive": true, "path": "docs"}' --cap read:.
 expect_ok "grep: case-insensitive content" $'docs/readme.md:2:Hello World\ndocs/readme.md:3:hello again'

@@ -99,6 +99,9 @@ bool tool_glob_match(const char *pattern, const char *path)
     return match_segs(pattern, path);
 }
 
+#define MAX_WALK_DEPTH 128 /* directories nested deeper are not entered */
+bool tool_walk_too_deep;
+
 typedef struct walk {
     bool (*fn)(const tool_entry *e, void *user);
     void *user;
@@ -149,7 +152,9 @@ static void walk_dir(walk *w, const char *path, const char *rel, int depth)
         if (!(w->skip_git && is_dir && !strcmp(names[i], ".git"))) {
             tool_entry e = {r, p, is_dir, is_link, depth};
             if (!w->fn(&e, w->user)) w->stop = true;
-            if (!w->stop && is_dir && !is_link && (!w->max_depth || depth < w->max_depth))
+            if (!w->stop && is_dir && !is_link && depth >= MAX_WALK_DEPTH) tool_walk_too_deep = true;
+            if (!w->stop && is_dir && !is_link && depth < MAX_WALK_DEPTH &&
+                (!w->max_depth || depth < w->max_depth))
                 walk_dir(w, p, r, depth + 1);
         }
         free(p);

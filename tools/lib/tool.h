@@ -66,6 +66,9 @@ typedef struct tool_entry {
 bool tool_walk(const char *root, int max_depth, bool skip_git, size_t max_visit,
                bool (*fn)(const tool_entry *e, void *user), void *user, size_t *visited);
 
+/* Set when a walk met directories nested deeper than it enters (128 levels). */
+extern bool tool_walk_too_deep;
+
 /* Read a whole file (at most max bytes; larger -> NULL with errno EFBIG). */
 char *tool_read_file(const char *path, size_t max, size_t *len);
 
