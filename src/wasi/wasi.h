@@ -18,8 +18,12 @@
  * its workspace-relative name (the workspace itself as "."), so relative paths work with
  * wasi-libc. Every path is resolved beneath its preopen with policy_open_beneath(); the
  * workspace's .boxagent/ is never reachable, and .git/ and shell start-up files are read-only
- * inside write: grants unless named explicitly (policy_check_path decides). Only environment
- * variables granted by env:NAME are visible. Denials are WASI errnos, never traps.
+ * inside write: grants unless named explicitly (policy_check_path decides, on the object's
+ * kernel path seen through every grant that contains it). Symlinks may not be created (or
+ * moved) so that they point outside their grant; hard links need write authority over their
+ * source and never copy a symlink. Only environment variables granted by env:NAME are
+ * visible. Denials are WASI errnos (EACCES for protected paths, ENOTCAPABLE for everything
+ * outside the grants), never traps; wasi_result counts them and keeps the last reason.
  *
  * Host functions find their context through wasm_instance_user(), so one linker serves any
  * number of contexts (wasi_run sets the instance's user pointer). A context is used by one
@@ -65,8 +69,9 @@ typedef struct wasi_options {
 } wasi_options;
 
 /* Create a context for `caps` (may be NULL: no files, no environment). Returns NULL and a
- * one-line message in err on a bad option (e.g. a capability whose guest path is not
- * absolute). The capability set is copied; nothing is opened yet (preopens open lazily). */
+ * one-line message in err on a bad option (e.g. a capability whose path is not absolute).
+ * The capability set is copied; nothing is opened yet: the preopened directories are opened
+ * at the guest's first file-system call (a guest that only prints opens nothing). */
 wasi_ctx *wasi_new(const policy_set *caps, const wasi_options *o, char *err, size_t errlen);
 void wasi_free(wasi_ctx *c);
 

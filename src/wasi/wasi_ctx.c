@@ -303,11 +303,6 @@ int wasi_fd_host(wasi_ctx *c, wasi_fd *f)
     return pre_open(c, (size_t)f->pre);
 }
 
-const wasi_preopen *wasi_fd_preopen(wasi_ctx *c, const wasi_fd *f)
-{
-    return f->pre >= 0 ? &c->pre[f->pre] : NULL;
-}
-
 /* The part of `path` below `root` ("" for root itself), or NULL if it is not below it. */
 static const char *below(const char *root, const char *path)
 {

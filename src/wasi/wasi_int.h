@@ -149,7 +149,6 @@ wasi_fd *wasi_fd_get(wasi_ctx *c, uint32_t fd);  /* NULL if not open */
 int wasi_fd_alloc(wasi_ctx *c);
 void wasi_fd_release(wasi_fd *f);                /* close host fd, free readdir cache */
 int wasi_fd_host(wasi_ctx *c, wasi_fd *f);       /* host fd (opens a preopen lazily) or -errno */
-const wasi_preopen *wasi_fd_preopen(wasi_ctx *c, const wasi_fd *f);
 /* The policy decision for the object behind host fd `hfd` in tree `pre`, optionally followed
  * by a "/name" component: maps the kernel's path back to the capability's host path and asks
  * policy_check_path. Returns 0 or a WASI errno (ENOTCAPABLE when outside / denied). */

@@ -234,6 +234,18 @@ check "moderate overflow: cut but the program finishes" [ "$rc" = 3 ]
 run o e rc --cpu 1s --timeout 20s --cap 'exec:*' -- bash -c 'while :; do :; done'
 check "cpu limit stops a busy loop" grep -q "stopped by the cpu limit" <<<"$e"
 
+# A manifest's capabilities and limits apply as --cap does; the smaller limit wins.
+printf '# test manifest\nread:.\nexec:*\ntimeout=400ms\noutput=64\n' >"$T/manifest"
+run o e rc --manifest "$T/manifest" -- bash -c 'cat in.txt; sleep 20'
+check "manifest grants and timeout apply" bash -c '[ "$1" = 137 ] && [ "$2" = hello ] && grep -q "timeout limit" <<<"$3"' _ "$rc" "$o" "$e"
+run o e rc --manifest "$T/manifest" --timeout 60s -- bash -c 'sleep 20'
+check "an option cannot exceed the manifest's limit" grep -q "timeout limit" <<<"$e"
+run o e rc --manifest "$T/manifest" -- bash -c 'head -c 500 /dev/zero | tr "\0" z'
+check "manifest output limit applies" [ "${#o}" -le 64 ]
+printf 'read:.\nbogus line\n' >"$T/bad-manifest"
+run o e rc --manifest "$T/bad-manifest" --cap 'exec:*' -- true
+check "malformed manifest refused with its position" bash -c '[ "$1" = 1 ] && grep -q "bad-manifest:2" <<<"$2"' _ "$rc" "$e"
+
 # ---------------------------------------------------------------- fail closed
 run o e rc --cap 'exec:*' -- true
 check "baseline runs" [ "$rc" = 0 ]

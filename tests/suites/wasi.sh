@@ -66,6 +66,8 @@ expect readonly 0 "" -- "$BOX" run-wasm --cap "read:$T/ro" "$W/readonly.wasm" "$
 expect readonly-mapped 0 "" -- "$BOX" run-wasm --cap "read:$T/ro::/ro" "$W/readonly.wasm" /ro
 after=$(cd "$T" && find ro -print0 | sort -z | xargs -0 stat -c '%n %s %Y %a' | sha256sum)
 [ "$before" = "$after" ] && ok || bad "readonly: the read-only tree changed"
+# the whole file system read-only, as "/" itself
+expect readonly-root 0 "" -- "$BOX" run-wasm --cap read:/ "$W/readonly.wasm" "$T/ro"
 printf 'write:%s\nenv:GRANTED\n' "$T/w" >"$T/manifest"
 expect manifest 0 "" -- "$BOX" run-wasm --manifest "$T/manifest" "$W/files.wasm" "$T/w"
 # without a grant the same program cannot touch the directory
