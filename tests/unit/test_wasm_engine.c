@@ -475,3 +475,105 @@ Test(wasm_engine, multi_value_and_bulk_ops)
     wasm_instance_free(in);
     wasm_module_free(m);
 }
+
+/* Deterministic mutations of valid modules: every one is decoded, validated and, if accepted,
+ * instantiated and every exported function run with small limits. Nothing may crash (ASan). */
+Test(wasm_engine, mutated_modules_never_crash)
+{
+    const char *text =
+        "(module (memory 1 2) (table 4 funcref) (global $g (mut i32) (i32.const 3))"
+        " (type $t (func (param i32) (result i32)))"
+        " (func $f (type $t) (i32.add (local.get 0) (global.get $g)))"
+        " (elem (i32.const 0) $f $f)"
+        " (data (i32.const 8) \"abcdefgh\")"
+        " (func (export \"a\") (result i32) (local i32)"
+        "   (block (loop (br_if 1 (i32.ge_u (local.get 0) (i32.const 50)))"
+        "     (local.set 0 (i32.add (local.get 0) (call_indirect (type $t) (i32.const 1) (i32.const 0))))"
+        "     (i32.store8 (local.get 0) (local.get 0)) (br 0)))"
+        "   (memory.fill (i32.const 0) (i32.const 7) (i32.const 16))"
+        "   (i32.load (local.get 0)))"
+        " (func (export \"b\") (param i64 f64) (result i64 f64)"
+        "   (local.get 0) (local.get 1) (select (result f64) (f64.const 1) (f64.const 2) (i32.const 0))"
+        "   (drop) (br_table 0 0 (i32.const 1))))";
+    size_t len;
+    uint8_t *orig = wat2wasm(text, &len);
+    uint8_t *b = xmalloc(len + 8);
+    uint64_t s = 0x9e3779b97f4a7c15ull;
+    unsigned accepted = 0;
+    for (int iter = 0; iter < 3000; iter++) {
+        memcpy(b, orig, len);
+        size_t n = len;
+        int muts = 1 + (int)(s % 4);
+        for (int k = 0; k < muts; k++) {
+            s ^= s << 13; s ^= s >> 7; s ^= s << 17;
+            size_t at = 8 + (size_t)(s % (n - 8));
+            switch ((s >> 32) % 4) {
+            case 0: b[at] ^= (uint8_t)(1u << ((s >> 40) % 8)); break;
+            case 1: b[at] = (uint8_t)(s >> 48); break;
+            case 2: b[at] = (s >> 50) & 1 ? 0xff : 0x00; break;
+            case 3: if (n > 9) n--; break; /* truncate */
+            }
+        }
+        wasm_error err;
+        wasm_module *m = wasm_module_compile(b, n, NULL, &err);
+        if (!m) {
+            cr_assert(err.message[0], "rejection without a message");
+            continue;
+        }
+        accepted++;
+        wasm_limits lim = {.fuel = 20000, .memory_bytes = 4 * 65536, .max_call_depth = 200,
+                           .max_stack_slots = 20000, .max_table_elems = 1000};
+        wasm_instance *in = wasm_instantiate(m, NULL, &lim, &err);
+        if (in) {
+            for (size_t e = 0; e < wasm_module_export_count(m); e++) {
+                wasm_export_info ei;
+                cr_assert(wasm_module_export_at(m, e, &ei));
+                wasm_func *f = wasm_instance_export_func(in, ei.name);
+                if (!f)
+                    continue;
+                wasm_value args[8], res[8];
+                size_t np = wasm_func_param_count(f), nr = wasm_func_result_count(f);
+                if (np > 8 || nr > 8)
+                    continue;
+                for (size_t i = 0; i < np; i++) {
+                    memset(&args[i], 0, sizeof args[i]);
+                    args[i].type = wasm_func_param_type(f, i);
+                }
+                (void)wasm_call(in, f, args, np, res, nr);
+            }
+            wasm_instance_free(in);
+        }
+        wasm_module_free(m);
+    }
+    cr_assert_gt(accepted, 10);
+    free(b);
+    free(orig);
+}
+
+static wasm_trap host_reenter(wasm_instance *caller, void *user, wasm_slot *s)
+{
+    (void)user;
+    (void)s;
+    /* calling back into the running instance is refused, not a crash */
+    wasm_trap t = wasm_call(caller, wasm_instance_export_func(caller, "f"), NULL, 0, NULL, 0);
+    return t == WASM_TRAP_BAD_CALL ? WASM_OK : WASM_TRAP_HOST;
+}
+
+Test(wasm_engine, host_cannot_reenter_running_instance)
+{
+    const char *text = "(module (import \"env\" \"h\" (func $h)) (func (export \"f\") (call $h)))";
+    wasm_module *m = compile_wat(text, true);
+    wasm_linker *l = wasm_linker_new();
+    wasm_error err;
+    cr_assert(wasm_linker_define_func(l, "env", "h", ":", host_reenter, NULL, &err));
+    wasm_instance *in = wasm_instantiate(m, l, NULL, &err);
+    cr_assert_not_null(in, "%s", err.message);
+    cr_assert_eq(wasm_call(in, wasm_instance_export_func(in, "f"), NULL, 0, NULL, 0), WASM_OK);
+    wasm_extern ex;
+    cr_assert(wasm_instance_export_len(in, "f", 1, &ex));
+    cr_assert_eq(ex.kind, WASM_EXTERN_FUNC);
+    cr_assert_not(wasm_instance_export_len(in, "f", 2, &ex));
+    wasm_instance_free(in);
+    wasm_linker_free(l);
+    wasm_module_free(m);
+}
