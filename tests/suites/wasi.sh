@@ -55,6 +55,8 @@ mkdir -p "$T/ws/.git"
 grep -Eq '^boxagent run-wasm: [0-9]+ requests? denied; last: .*\.git is read-only' "$T/err" && ok ||
   { bad "denial line missing"; tail -n 3 "$T/err"; }
 [ -z "$(ls -A "$T/ws/.git")" ] && ok || bad "a file appeared in .git/"
+# ... unless a capability names .git explicitly
+expect git-named 0 "" -- "$BOX" run-wasm --cap write:. --cap write:.git "$W/files.wasm" "$T/ws/.git"
 mkfifo "$T/w/fifo"
 expect fifo_fds 0 "" -- "$BOX" run-wasm --timeout 20000 --dir "$T/w" "$W/fifo_fds.wasm" "$T/w"
 rm -f "$T/w/fifo"
