@@ -128,6 +128,15 @@ int main(int argc, char **argv)
             const char *seg_end = nl ? nl : end;
             size_t seg = (size_t)(seg_end - p);
             bool in_range = lineno >= offset && shown < limit;
+            if (in_range && nl && kept == 0 && total == 0) { /* whole line in this chunk */
+                emit(lineno, p, seg < LINE_CAP ? seg : LINE_CAP, seg);
+                shown++;
+                last_shown = lineno;
+                lineno++;
+                partial = false;
+                p = nl + 1;
+                continue;
+            }
             if (in_range && seg) {
                 size_t room = LINE_CAP - kept;
                 size_t take = seg < room ? seg : room;
