@@ -577,3 +577,51 @@ Test(wasm_engine, host_cannot_reenter_running_instance)
     wasm_linker_free(l);
     wasm_module_free(m);
 }
+
+/* One compiled module shared by threads, each with its own instances. */
+typedef struct {
+    const wasm_module *m;
+    uint32_t result;
+    wasm_trap trap;
+} thr_arg;
+
+static void *thread_run(void *p)
+{
+    thr_arg *a = p;
+    for (int i = 0; i < 20; i++) {
+        wasm_instance *in = wasm_instantiate(a->m, NULL, NULL, NULL);
+        if (!in) {
+            a->trap = WASM_TRAP_HOST;
+            return NULL;
+        }
+        wasm_value arg = {.type = WASM_I32}, r;
+        arg.of.i32 = 20;
+        a->trap = wasm_call(in, wasm_instance_export_func(in, "fib"), &arg, 1, &r, 1);
+        a->result = r.of.i32;
+        wasm_instance_free(in);
+        if (a->trap != WASM_OK)
+            return NULL;
+    }
+    return NULL;
+}
+
+Test(wasm_engine, module_shared_between_threads)
+{
+    const char *text = "(module (func $fib (export \"fib\") (param i32) (result i32)"
+                       "  (if (result i32) (i32.lt_u (local.get 0) (i32.const 2)) (then (local.get 0))"
+                       "    (else (i32.add (call $fib (i32.sub (local.get 0) (i32.const 1)))"
+                       "                   (call $fib (i32.sub (local.get 0) (i32.const 2))))))))";
+    wasm_module *m = compile_wat(text, true);
+    pthread_t th[4];
+    thr_arg args[4];
+    for (int i = 0; i < 4; i++) {
+        args[i] = (thr_arg){m, 0, WASM_OK};
+        cr_assert_eq(pthread_create(&th[i], NULL, thread_run, &args[i]), 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(th[i], NULL);
+        cr_assert_eq(args[i].trap, WASM_OK);
+        cr_assert_eq(args[i].result, 6765);
+    }
+    wasm_module_free(m);
+}
