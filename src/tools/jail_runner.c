@@ -28,6 +28,16 @@ static uint64_t timeout_arg(const tools_run *run)
     return ms;
 }
 
+/* Jail options from the call: the cancel flag reaches the jail (the run is killed when the
+ * agent is cancelled) and the output limit is the tool call's. */
+static void options(const tools_run *run, jail_options *o)
+{
+    jail_options_init(o);
+    o->timeout_ms = timeout_arg(run);
+    o->output = run->limits.output;
+    o->cancel = run->ctx->cancel;
+}
+
 static void finish(const tools_run *run, bool started, jail_result *jr, tools_result *out)
 {
     (void)run;
@@ -46,7 +56,9 @@ static void finish(const tools_run *run, bool started, jail_result *jr, tools_re
         out->output = text ? text : xstrdup("");
         out->output_len = strlen(out->output);
         out->exit_code = jr->exit_code;
-        out->is_error = jr->exit_code != 0 || jr->limit != 0;
+        /* A refused fork (process limit) does not stop the program; everything else does. */
+        out->is_error = jr->exit_code != 0 ||
+                        (jr->limit != JAIL_LIMIT_NONE && jr->limit != JAIL_LIMIT_PROCESSES);
     }
     jail_result_free(jr);
 }
@@ -56,7 +68,9 @@ void tools_jail_bash_run(const tools_run *run, tools_result *out)
     const char *cmd = json_string_value(json_object_get(run->args, "command"));
     jail_result jr;
     memset(&jr, 0, sizeof jr);
-    bool ok = jail_run_bash(run->ctx->caps, cmd, timeout_arg(run), &jr);
+    jail_options o;
+    options(run, &o);
+    bool ok = jail_run_bash_with(run->ctx->caps, cmd, &o, &jr);
     finish(run, ok, &jr, out);
 }
 
@@ -70,7 +84,12 @@ void tools_jail_argv_run(const tools_run *run, tools_result *out)
     const char *in = json_string_value(json_object_get(run->args, "stdin"));
     jail_result jr;
     memset(&jr, 0, sizeof jr);
-    bool ok = jail_run_argv(run->ctx->caps, argv, cwd, in, timeout_arg(run), &jr);
+    jail_options o;
+    options(run, &o);
+    o.cwd = cwd;
+    o.stdin_data = in;
+    o.stdin_len = in ? strlen(in) : 0;
+    bool ok = jail_run(run->ctx->caps, argv, &o, &jr);
     free(argv);
     finish(run, ok, &jr, out);
 }

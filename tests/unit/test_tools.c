@@ -3,6 +3,8 @@
  * policy denials before anything runs, output truncation, cancellation, events, tool_search,
  * and the audit record of every outcome. */
 #include <criterion/criterion.h>
+#include <pthread.h>
+#include <time.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -454,4 +456,46 @@ Test(call, every_outcome_is_audited, .init = setup, .fini = teardown)
     cr_assert(audit_verify(log, &bad, msg, sizeof msg), "%s", msg);
     audit_close(log);
     free(db);
+}
+
+/* ---- the jail runners get the call's cancel flag and output limit */
+
+static void *cancel_soon(void *u)
+{
+    struct timespec ts = {0, 300 * 1000000L};
+    nanosleep(&ts, NULL);
+    atomic_store((atomic_bool *)u, true);
+    return NULL;
+}
+
+Test(call, bash_is_killed_when_the_agent_cancels, .init = setup, .fini = teardown, .timeout = 30)
+{
+    policy_error pe;
+    cr_assert(policy_add_line(caps, "exec:bash", 2, &pe), "%s", pe.message);
+    atomic_bool cancel = false;
+    tools_ctx c = ctx_at(TOOLS_ACCESS_FULL);
+    c.cancel = &cancel;
+    pthread_t th;
+    cr_assert_eq(pthread_create(&th, NULL, cancel_soon, &cancel), 0);
+    uint64_t t0 = util_now_ns();
+    tools_result res;
+    cr_assert_not(tools_call(&c, "bash", "{\"command\": \"sleep 20; echo finished\", \"timeout\": 25000}", &res));
+    uint64_t ms = (util_now_ns() - t0) / 1000000;
+    pthread_join(th, NULL);
+    cr_assert_lt(ms, 10000, "bash ran on for %llu ms after the cancel", (unsigned long long)ms);
+    cr_assert_null(strstr(res.output, "finished"), "%s", res.output);
+    tools_result_free(&res);
+}
+
+Test(call, bash_output_cut_at_the_calls_limit, .init = setup, .fini = teardown, .timeout = 30)
+{
+    policy_error pe;
+    cr_assert(policy_add_line(caps, "exec:bash", 2, &pe), "%s", pe.message);
+    cr_assert(policy_add_line(caps, "output=2K", 3, &pe), "%s", pe.message);
+    tools_ctx c = ctx_at(TOOLS_ACCESS_FULL);
+    tools_result res;
+    tools_call(&c, "bash", "{\"command\": \"head -c 200000 /dev/zero | tr '\\\\0' x\"}", &res);
+    cr_assert(res.output_truncated, "output not marked truncated");
+    cr_assert_leq(res.output_len, 4096, "output %zu bytes past a 2 KiB limit", res.output_len);
+    tools_result_free(&res);
 }
