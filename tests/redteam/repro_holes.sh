@@ -3,7 +3,8 @@
 # (see the red-team report). Each line prints HOLE while the attack works, "stopped" once fixed.
 # Run: BA=build/boxagent tests/redteam/repro_holes.sh   (as root, after make redteam-guests)
 # Red-team repro: each block prints HOLE or stopped. BA=path to boxagent.
-BA=${BA:-/work/main/build/boxagent}
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BA=${BA:-$ROOT/build/boxagent}
 R=$(mktemp -d /tmp/rtrepro.XXXXXX)
 say() { if [ "$2" = 1 ]; then echo "HOLE    $1"; else echo "stopped $1"; fi; }
 
@@ -70,8 +71,8 @@ $BA run --workspace $R/m10 go >/dev/null 2>&1
 say "F10 executor wrote outside the manager's authority" $([ -f $R/victim/owned.txt ] && echo 1 || echo 0)
 
 # F4: WASI guest with read:/ reads boxagent's environment through /proc/self/environ
-if [ -f /work/main/build/redteam/op.wasm ]; then
-  out=$(RT_SECRET=sk-repro-4 $BA run-wasm --cap read:/ /work/main/build/redteam/op.wasm 3 read proc/self/environ 2>/dev/null | tr '\0' '\n')
+if [ -f $ROOT/build/redteam/op.wasm ]; then
+  out=$(RT_SECRET=sk-repro-4 $BA run-wasm --cap read:/ $ROOT/build/redteam/op.wasm 3 read proc/self/environ 2>/dev/null | tr '\0' '\n')
   say "F4 guest read host env via /proc" $(grep -q sk-repro-4 <<<"$out" && echo 1 || echo 0)
 fi
 
