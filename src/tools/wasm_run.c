@@ -14,11 +14,12 @@
 #include "wasi/wasi.h"
 #include "wasm/wasm.h"
 
-/* The table emitted by build/gen/tools_embed.S: {name, start, end} ... {0, 0, 0}. */
+/* The table emitted by build/gen/tools_embed.S (scripts/embed-files.sh):
+ * {name, data, size} ... {0, 0, 0}. */
 typedef struct embed_entry {
     const char *name;
-    const uint8_t *start;
-    const uint8_t *end;
+    const uint8_t *data;
+    size_t size;
 } embed_entry;
 extern const embed_entry tools_embedded_table[];
 
@@ -26,8 +27,8 @@ const uint8_t *tools_embedded_wasm(const char *name, size_t *len)
 {
     for (const embed_entry *e = tools_embedded_table; e->name; e++)
         if (!strcmp(e->name, name)) {
-            *len = (size_t)(e->end - e->start);
-            return e->start;
+            *len = e->size;
+            return e->data;
         }
     return NULL;
 }
