@@ -414,8 +414,13 @@ dispatch:
         csp--;
         ip = csp->ip;
         fp = csp->fp;
-        inst = csp->inst;
-        RELOAD();
+        if (__builtin_expect(csp->inst != inst, 0)) {
+            inst = csp->inst;
+            RELOAD();
+        } else {
+            mb = mem->data; /* the callee may have grown the memory */
+            ms = mem->size;
+        }
         NEXT();
     }
     CASE(OP_CALL)
@@ -898,8 +903,11 @@ do_call:
     csp->inst = inst;
     csp++;
     fp = nfp;
-    memset(fp + callee->type->np, 0, (size_t)(callee->nlocals - callee->type->np) * sizeof *fp);
-    memcpy(fp + callee->nlocals, callee->consts, (size_t)callee->nconsts * sizeof *fp);
+    /* small counts: plain loops beat calls to memset/memcpy */
+    for (uint32_t k = callee->type->np, e = callee->nlocals; k < e; k++)
+        fp[k].u64 = 0;
+    for (uint32_t k = 0, e = callee->nconsts; k < e; k++)
+        fp[callee->nlocals + k].u64 = callee->consts[k];
     ip = callee->code;
     if (callee->inst != inst) {
         inst = callee->inst;

@@ -830,8 +830,9 @@ static bool compile_block(cc *c, uint8_t op)
     if (op == 0x03) {
         f->target = hdr;
     } else if (op == 0x04) {
+        /* the then-branch is entered only by falling through: it stays in the current
+         * fuel block (charged up front, no refund when the condition is false) */
         f->else_patch = at == SIZE_MAX ? -1 : (int64_t)at;
-        block_start(c, false);
     }
     return true;
 }
@@ -907,6 +908,8 @@ static bool compile_op(cc *c, uint8_t op)
         materialize_range(c, f->height, f->height + f->nr);
         c->dead = !f->entry_live;
         size_t here = c->m->ncode;
+        /* a new fuel block only if something branches here (not for mere fallthrough) */
+        bool target = f->kind != K_LOOP && (f->else_patch >= 0 || f->patch >= 0);
         if (f->else_patch >= 0)
             c->m->code[f->else_patch].i = (int64_t)here - f->else_patch;
         if (f->kind != K_LOOP)
@@ -914,7 +917,7 @@ static bool compile_op(cc *c, uint8_t op)
         c->csn--;
         if (!push_vals(c, f->nr, f->rt))
             return false;
-        if (f->kind != K_LOOP)
+        if (target)
             block_start(c, false);
         return true;
     }
