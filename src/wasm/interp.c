@@ -5,6 +5,7 @@
 #include "wasm/internal.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #if defined(__GNUC__) && !defined(WASM_NO_THREADED)
@@ -306,7 +307,7 @@ static wasm_trap run(wasm_instance *entry, wasm_func *func, slot_t *fp,
                               ? (entry->fuel_limit > used0 ? (int64_t)(entry->fuel_limit - used0) : 0)
                               : (int64_t)1 << 62;
     int64_t fuel = fuel0;
-    const cell *ip;
+    const cell *ip = NULL;
     wasm_func *callee;
     slot_t *nfp;
 
@@ -916,6 +917,23 @@ do_call:
     NEXT();
 
 out:
+    if (trap != WASM_OK && trap != WASM_TRAP_HOST && trap != WASM_TRAP_EXIT && !entry->msg_set &&
+        ip && inst) {
+        /* name the function the trap happened in (defs are laid out in code order) */
+        const wasm_module *m = inst->m;
+        size_t at = (size_t)(ip - m->code);
+        uint32_t lo = 0, hi = m->nfuncs - m->nimp_funcs;
+        while (hi - lo > 1) {
+            uint32_t mid = lo + (hi - lo) / 2;
+            if (m->defs[mid].code_off <= at)
+                lo = mid;
+            else
+                hi = mid;
+        }
+        snprintf(entry->trap_msg, sizeof entry->trap_msg, "%s (in function %u)",
+                 wasm_trap_name(trap), m->nimp_funcs + lo);
+        entry->msg_set = true;
+    }
     if (trap == WASM_TRAP_OUT_OF_FUEL)
         fuel = 0;
     entry->fuel_used = used0 + (uint64_t)(fuel0 - fuel);

@@ -96,7 +96,8 @@ Test(wasm_engine, fuel_exhaustion_is_deterministic)
         cr_assert_not_null(in, "%s", err.message);
         wasm_trap t = wasm_call(in, wasm_instance_export_func(in, "spin"), NULL, 0, NULL, 0);
         cr_assert_eq(t, WASM_TRAP_OUT_OF_FUEL);
-        cr_assert_str_eq(wasm_instance_trap_message(in), "out of fuel");
+        cr_assert(strncmp(wasm_instance_trap_message(in), "out of fuel (in function ", 25) == 0,
+                  "%s", wasm_instance_trap_message(in));
         cr_assert_eq(wasm_instance_fuel_used(in), 100000);
         cr_assert_eq(wasm_instance_fuel_remaining(in), 0);
         uint32_t count;
@@ -192,7 +193,7 @@ Test(wasm_engine, unbounded_recursion_traps_cleanly)
                      WASM_TRAP_STACK_EXHAUSTED);
         cr_assert_eq(wasm_call(in, wasm_instance_export_func(in, "big"), &a, 1, NULL, 0),
                      WASM_TRAP_STACK_EXHAUSTED);
-        cr_assert_str_eq(wasm_instance_trap_message(in), "call stack exhausted");
+        cr_assert(strncmp(wasm_instance_trap_message(in), "call stack exhausted", 20) == 0);
         /* still usable */
         cr_assert_eq(wasm_call(in, wasm_instance_export_func(in, "ok"), NULL, 0, &r, 1), WASM_OK);
         cr_assert_eq(r.of.i32, 7);
