@@ -162,6 +162,7 @@ wasm_instance *wasm_instantiate(const wasm_module *m, const wasm_linker *l,
         f->frame_size = d->frame_size;
         f->nlocals = d->nlocals;
         f->nconsts = d->nconsts;
+        f->entry_fuel = (int64_t)d->entry_fuel;
         f->consts = m->constpool + d->const_off;
         f->index = m->nimp_funcs + i;
         inst->funcs[m->nimp_funcs + i] = f;

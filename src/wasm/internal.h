@@ -106,6 +106,7 @@ typedef struct funcdef {
     uint32_t type;
     uint32_t nlocals;    /* slots zeroed/used as locals: max(params + locals, results) */
     uint32_t nconsts;    /* constant pool slots after the locals */
+    uint64_t entry_fuel; /* cost of the entry block, charged by the call */
     size_t const_off;    /* into module constpool */
     uint32_t frame_size; /* locals + max operand height (+ call scratch) */
     size_t code_off;     /* cell index into module code */
@@ -156,6 +157,7 @@ struct wasm_func {
     uint32_t nlocals;
     uint32_t nconsts;
     const uint64_t *consts;
+    int64_t entry_fuel;
     uint32_t index;
     wasm_host_func host;
     void *user;

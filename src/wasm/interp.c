@@ -315,9 +315,12 @@ static wasm_trap run(wasm_instance *entry, wasm_func *func, slot_t *fp,
         TRAP(WASM_TRAP_STACK_EXHAUSTED);
     memset(fp + func->type->np, 0, (size_t)(func->nlocals - func->type->np) * sizeof *fp);
     memcpy(fp + func->nlocals, func->consts, (size_t)func->nconsts * sizeof *fp);
-    ip = func->code;
     if (INTERRUPTED())
         TRAP(WASM_TRAP_INTERRUPTED);
+    fuel -= func->entry_fuel;
+    if (fuel < 0)
+        TRAP(WASM_TRAP_OUT_OF_FUEL);
+    ip = func->code;
 
 #if THREADED
     NEXT();
@@ -899,6 +902,9 @@ do_call:
         TRAP(WASM_TRAP_STACK_EXHAUSTED);
     if (__builtin_expect(INTERRUPTED(), 0))
         TRAP(WASM_TRAP_INTERRUPTED);
+    fuel -= callee->entry_fuel;
+    if (__builtin_expect(fuel < 0, 0))
+        TRAP(WASM_TRAP_OUT_OF_FUEL);
     csp->ip = ip;
     csp->fp = fp;
     csp->inst = inst;

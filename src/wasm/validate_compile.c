@@ -26,6 +26,7 @@
 #define LOC_MASK (LOC_CONST - 1)
 #define DEFER_LIMIT 64        /* local.get is deferred only below this stack height */
 #define MAX_CONSTS 64
+#define FUEL_ENTRY (-2) /* fuel_cell value: the current block is the function's entry block */
 
 enum { K_BLOCK, K_LOOP, K_IF, K_ELSE, K_FUNC };
 
@@ -57,6 +58,7 @@ typedef struct cc {
     bool dead;
     const void *const *labels;
     int64_t fuel_cell; /* operand cell of the current block's FUEL op, -1 if none */
+    uint64_t entry_fuel; /* cost of the function's first block */
     uint64_t fuel_count;
     uint64_t consts[MAX_CONSTS];
     uint32_t nconsts;
@@ -315,6 +317,8 @@ static void fuel_close(cc *c)
 {
     if (c->fuel_cell >= 0)
         c->m->code[c->fuel_cell].u = c->fuel_count;
+    else if (c->fuel_cell == FUEL_ENTRY && c->m->metering)
+        c->entry_fuel = c->fuel_count; /* charged by the call itself */
     c->fuel_cell = -1;
     c->fuel_count = 0;
 }
@@ -1399,7 +1403,7 @@ bool wasm_compile_body(wasm_module *m, uint32_t defidx, const uint8_t *base, con
     d->code_off = m->ncode;
     if (!push_ctl(&c, K_FUNC, 0, NULL, ft->nr, ft->results))
         goto out;
-    block_start(&c, false);
+    c.fuel_cell = FUEL_ENTRY;
     while (c.csn > 0) {
         if (c.r.p >= c.r.end) {
             fail(&c, "unexpected end of function body (missing end)");
@@ -1424,6 +1428,7 @@ bool wasm_compile_body(wasm_module *m, uint32_t defidx, const uint8_t *base, con
             cl->u = (uint64_t)c.nframe_locals + (v & LOC_MASK);
     }
     d->nlocals = c.nframe_locals;
+    d->entry_fuel = c.entry_fuel;
     d->nconsts = c.nconsts;
     d->const_off = m->nconstpool;
     if (c.nconsts) {
