@@ -14,10 +14,13 @@ SHELL := /bin/bash
 B := build
 CC := gcc
 PKGS := jansson libcurl libmicrohttpd sqlite3 libseccomp libcrypto libedit
+# libcurl and libmicrohttpd are loaded on first use (src/util/curl_shim.c,
+# src/gateway/gw_mhd_shim.c), not linked: start-up of every command was mostly their loading.
+LINK_PKGS := jansson sqlite3 libseccomp libcrypto libedit
 
 # Recursive (=) so that pkg-config runs after scripts/deps.sh has installed the packages.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(LINK_PKGS) 2>/dev/null) -ldl
 
 CFLAGS_BASE = -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Isrc -pthread $(PKG_CFLAGS)
 REL_FLAGS := -O2 -g

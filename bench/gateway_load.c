@@ -125,6 +125,5 @@ int main(int argc, char **argv)
     free(lat);
     free(cs);
     free(th);
-    curl_global_cleanup();
     return errors ? 1 : 0;
 }
