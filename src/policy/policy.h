@@ -160,6 +160,20 @@ char *policy_path_normalize(const char *base, const char *path);
 char *policy_guest_to_host(const policy_set *p, const char *guest, const policy_cap **cap_out);
 
 
+/* Protected names (one list for the WASI host, the tools and the jail): VCS metadata (.git,
+ * .gitconfig, .gitmodules, .hg, .hgrc), shell start-up files (.bashrc .bash_profile .bash_login
+ * .bash_logout .bash_aliases .profile .zshrc .zshenv .zprofile .zlogin .zlogout .inputrc .kshrc
+ * .cshrc .tcshrc .login .logout), .envrc, .ssh and .config/fish. They are read-only inside a
+ * write: grant unless a write: capability names them (or something beneath them) explicitly.
+ * policy_protected_name: is this single path component (no "/") a protected name?
+ * policy_rel_protected: does the relative path `rel` contain one (including the two-component
+ * ".config/fish")? *which (if non-NULL) gets the list entry.
+ * policy_protected_list: the NULL-terminated list, as paths relative to a grant root
+ * (e.g. for the jail to re-bind each read-only). */
+bool policy_protected_name(const char *component);
+bool policy_rel_protected(const char *rel, const char **which);
+const char *const *policy_protected_list(void);
+
 /* Open `rel` beneath the directory fd `dirfd` as openat2(RESOLVE_BENEATH|RESOLVE_NO_MAGICLINKS)
  * does (falling back to a component-by-component walk where openat2 is missing). Never escapes
  * `dirfd` through "..", absolute paths or symlinks. Returns an fd or -errno. */

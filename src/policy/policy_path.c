@@ -60,28 +60,85 @@ const char *pol_path_rel(const char *root, const char *path)
     return r;
 }
 
-static const char *const protected_names[] = {
-    ".git", ".bashrc", ".profile", ".bash_profile", ".zshrc", ".bash_logout", ".zprofile",
-    ".zshenv", ".bash_login", ".zlogin", ".zlogout", NULL,
+/* Names that make the host run code later (VCS metadata and hooks, shell and tool start-up
+ * files, ssh keys): read-only inside a write: grant unless a capability names them. Entries
+ * with a "/" are protected as that sequence of components (".config/fish" protects fish's
+ * start-up directory, not every ".config"). This is the one list: the WASI host, the tools and
+ * the jail all use it (policy_protected_name / policy_protected_list). */
+static const char *const protected_list[] = {
+    /* version control: hooks, config (core.fsmonitor, filters, aliases) */
+    ".git", ".gitconfig", ".gitmodules", ".hg", ".hgrc",
+    /* shell start-up / shutdown files */
+    ".bashrc", ".bash_profile", ".bash_login", ".bash_logout", ".bash_aliases", ".profile",
+    ".zshrc", ".zshenv", ".zprofile", ".zlogin", ".zlogout", ".inputrc", ".kshrc", ".cshrc",
+    ".tcshrc", ".login", ".logout",
+    /* run on cd by direnv; ssh authorized_keys / config */
+    ".envrc", ".ssh",
+    /* multi-component */
+    ".config/fish",
+    NULL,
 };
 
-bool pol_rel_protected(const char *rel, const char **which)
+const char *const *policy_protected_list(void)
 {
+    return protected_list;
+}
+
+static bool name_eq(const char *name, const char *s, size_t len)
+{
+    return strlen(name) == len && memcmp(name, s, len) == 0;
+}
+
+bool policy_protected_name(const char *component)
+{
+    if (!component || !*component) return false;
+    size_t len = strcspn(component, "/");
+    if (component[len] != '\0') return false; /* one component only */
+    for (int i = 0; protected_list[i]; i++)
+        if (!strchr(protected_list[i], '/') && name_eq(protected_list[i], component, len))
+            return true;
+    return false;
+}
+
+/* Does the component sequence starting at `s` begin with all components of `entry`? */
+static bool seq_matches(const char *s, const char *entry)
+{
+    while (*entry) {
+        while (*s == '/') s++;
+        size_t el = strcspn(entry, "/");
+        size_t sl = strcspn(s, "/");
+        if (el != sl || memcmp(entry, s, el) != 0) return false;
+        s += sl;
+        entry += el;
+        if (*entry == '/') entry++;
+    }
+    return true;
+}
+
+bool policy_rel_protected(const char *rel, const char **which)
+{
+    if (!rel) return false;
     const char *s = rel;
     while (*s) {
         while (*s == '/') s++;
         if (!*s) break;
-        const char *e = strchr(s, '/');
-        size_t len = e ? (size_t)(e - s) : strlen(s);
-        for (int i = 0; protected_names[i]; i++) {
-            if (strlen(protected_names[i]) == len && memcmp(protected_names[i], s, len) == 0) {
-                if (which) *which = protected_names[i];
+        size_t len = strcspn(s, "/");
+        for (int i = 0; protected_list[i]; i++) {
+            bool hit = strchr(protected_list[i], '/') ? seq_matches(s, protected_list[i])
+                                                       : name_eq(protected_list[i], s, len);
+            if (hit) {
+                if (which) *which = protected_list[i];
                 return true;
             }
         }
         s += len;
     }
     return false;
+}
+
+bool pol_rel_protected(const char *rel, const char **which)
+{
+    return policy_rel_protected(rel, which);
 }
 
 bool pol_is_state_dir(const policy_set *p, const char *path)
