@@ -1,6 +1,8 @@
 /* render.c — terminal and JSON-lines rendering of the agent's event stream. */
 #include "agent/render.h"
 
+#include "util/term.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -23,15 +25,15 @@ static void nl(agent_render *r)
     r->at_bol = true;
 }
 
-/* print at most max bytes of s on one line, control characters shown as spaces */
+/* Everything shown comes from the model or a tool: never let it drive the terminal. */
 static void oneline(FILE *f, const char *s, size_t n, size_t max)
 {
-    size_t i = 0;
-    for (; i < n && i < max; i++) {
-        unsigned char c = (unsigned char)s[i];
-        fputc(c < 0x20 || c == 0x7f ? ' ' : c, f);
-    }
-    if (i < n) fputs("…", f);
+    util_term_write(f, s, n, false, max, NULL);
+}
+
+static void safe(FILE *f, const char *s)
+{
+    if (s) util_term_write(f, s, strlen(s), false, 0, NULL);
 }
 
 void agent_render_event(void *user, const agent_event *ev)
@@ -59,29 +61,38 @@ void agent_render_event(void *user, const agent_event *ev)
         }
         break;
     case AGENT_EV_TEXT:
-        fwrite(ev->text, 1, ev->len, f);
+        util_term_write(f, ev->text, ev->len, true, 0, &r->term);
         if (ev->len) r->at_bol = ev->text[ev->len - 1] == '\n';
         break;
     case AGENT_EV_TOOL_CALL:
         nl(r);
-        fprintf(f, "%s▸ %s%s ", C(r, "1;36"), ev->tool ? ev->tool : "?", C(r, "0"));
+        fprintf(f, "%s▸ ", C(r, "1;36"));
+        safe(f, ev->tool ? ev->tool : "?");
+        fprintf(f, "%s ", C(r, "0"));
         oneline(f, ev->args ? ev->args : "", ev->args ? strlen(ev->args) : 0, 200);
         fputc('\n', f);
         break;
     case AGENT_EV_TOOL_RESULT: {
         bool denied = ev->decision && !strcmp(ev->decision, "denied");
         bool err = !denied && ev->is_error;
-        if (denied)
-            fprintf(f, "  %s✗ DENIED%s %s: %s\n", C(r, "1;31"), C(r, "0"),
-                    ev->tool ? ev->tool : "?", ev->reason ? ev->reason : "");
-        else if (err) {
-            fprintf(f, "  %s! error%s %s: ", C(r, "33"), C(r, "0"), ev->tool ? ev->tool : "?");
+        if (denied) {
+            fprintf(f, "  %s✗ DENIED%s ", C(r, "1;31"), C(r, "0"));
+            safe(f, ev->tool ? ev->tool : "?");
+            fputs(": ", f);
+            safe(f, ev->reason);
+            fputc('\n', f);
+        } else if (err) {
+            fprintf(f, "  %s! error%s ", C(r, "33"), C(r, "0"));
+            safe(f, ev->tool ? ev->tool : "?");
+            fputs(": ", f);
             oneline(f, ev->output ? ev->output : "", ev->output_len, 200);
             fputc('\n', f);
         } else {
-            fprintf(f, "  %s✓ %s%s (%s) — %zu bytes%s", C(r, "32"), ev->tool ? ev->tool : "?",
-                    C(r, "0"), ev->reason && *ev->reason ? ev->reason : "allowed", ev->output_len,
-                    ev->output_len ? ": " : "");
+            fprintf(f, "  %s✓ ", C(r, "32"));
+            safe(f, ev->tool ? ev->tool : "?");
+            fprintf(f, "%s (", C(r, "0"));
+            safe(f, ev->reason && *ev->reason ? ev->reason : "allowed");
+            fprintf(f, ") — %zu bytes%s", ev->output_len, ev->output_len ? ": " : "");
             fputs(C(r, "2"), f);
             oneline(f, ev->output ? ev->output : "", ev->output_len, 100);
             fprintf(f, "%s\n", C(r, "0"));
@@ -91,8 +102,9 @@ void agent_render_event(void *user, const agent_event *ev)
     }
     case AGENT_EV_GUARD:
         nl(r);
-        fprintf(f, "%s⚠ %s%s: %.*s\n", C(r, "1;33"), ev->guard ? ev->guard : "guard", C(r, "0"),
-                (int)ev->len, ev->text ? ev->text : "");
+        fprintf(f, "%s⚠ %s%s: ", C(r, "1;33"), ev->guard ? ev->guard : "guard", C(r, "0"));
+        if (ev->text) util_term_write(f, ev->text, ev->len, false, 0, NULL);
+        fputc('\n', f);
         break;
     case AGENT_EV_COMPACTED:
         nl(r);
@@ -100,8 +112,9 @@ void agent_render_event(void *user, const agent_event *ev)
         break;
     case AGENT_EV_ERROR:
         nl(r);
-        fprintf(stderr, "%serror:%s %.*s\n", C(r, "1;31"), C(r, "0"), (int)ev->len,
-                ev->text ? ev->text : "");
+        fprintf(stderr, "%serror:%s ", C(r, "1;31"), C(r, "0"));
+        if (ev->text) util_term_write(stderr, ev->text, ev->len, false, 0, NULL);
+        fputc('\n', stderr);
         break;
     case AGENT_EV_DONE:
         nl(r);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "agent/agent.h"
+#include "util/term.h"
 
 typedef struct agent_render {
     FILE *out;
@@ -15,6 +16,7 @@ typedef struct agent_render {
     bool json;     /* one JSON object per event per line */
     bool at_bol;   /* internal: cursor at the beginning of a line */
     bool progress; /* internal: a "thinking…" indicator is on screen (terminal only) */
+    util_term_state term; /* internal: control characters split across text deltas */
 } agent_render;
 
 void agent_render_init(agent_render *r, FILE *out, bool json);

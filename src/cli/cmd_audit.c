@@ -45,7 +45,10 @@ static void put_safe(buf *b, const char *s, size_t max)
         }
         unsigned char c = (unsigned char)*s;
         if (c < 0x20 || c == 0x7f) buf_printf(b, "\\x%02x", c);
-        else buf_putc(b, (char)c);
+        else if (c == 0xC2 && (unsigned char)s[1] >= 0x80 && (unsigned char)s[1] <= 0x9F) {
+            buf_printf(b, "\\u%04x", (unsigned char)s[1]); /* C1 control (a one-byte CSI) */
+            s++;
+        } else buf_putc(b, (char)c);
     }
 }
 
