@@ -20,13 +20,13 @@ extern char **environ;
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: boxagent run-wasm [--cap CAP]... [--dir HOST[::GUEST]]... [--env NAME=VALUE]...\n"
+            "usage: boxagent run-wasm [--cap CAP]... [--dir HOST[::GUEST]]... [--env NAME[=VALUE]]...\n"
             "                         [--manifest FILE] [--fuel N] [--memory BYTES] [--timeout MS]\n"
             "                         [--no-metering] [--stats] MODULE.wasm [ARGS...]\n"
             "  --cap CAP        a capability or limit line (read:PATH[::GUEST], write:..., env:NAME,\n"
             "                   fuel=N, memory=SIZE, timeout=DURATION, output=SIZE, stack=N)\n"
             "  --dir HOST[::GUEST]  read-write directory (same as --cap write:HOST[::GUEST])\n"
-            "  --env NAME=VALUE guest environment variable (grants env:NAME)\n"
+            "  --env NAME[=VALUE]  guest environment variable (grants env:NAME; no value: the host's)\n"
             "  --manifest FILE  capability manifest\n"
             "  --fuel N, --memory BYTES, --timeout MS  limits (override the manifest)\n"
             "  --no-metering    compile without fuel accounting\n"
@@ -154,17 +154,20 @@ int cmd_run_wasm(int argc, char **argv)
                 goto out;
             i++;
         } else if (!strcmp(a, "--env")) {
+            /* NAME=VALUE sets it; NAME alone passes the host's value (as wasmtime does). */
             const char *eq = strchr(v, '=');
-            if (!eq || eq == v) {
-                fprintf(stderr, "boxagent run-wasm: --env wants NAME=VALUE, got %s\n", v);
+            if (eq == v || !*v) {
+                fprintf(stderr, "boxagent run-wasm: --env wants NAME[=VALUE], got %s\n", v);
                 goto out;
             }
-            char *line = xasprintf("env:%.*s", (int)(eq - v), v);
+            size_t nl = eq ? (size_t)(eq - v) : strlen(v);
+            char *line = xasprintf("env:%.*s", (int)nl, v);
             bool ok = add_line(p, line, a);
             free(line);
             if (!ok)
                 goto out;
-            envs[nenv++] = xstrdup(v);
+            if (eq)
+                envs[nenv++] = xstrdup(v);
             i++;
         } else if (!strcmp(a, "--manifest")) {
             policy_error e;
@@ -199,6 +202,10 @@ int cmd_run_wasm(int argc, char **argv)
     }
     if (i >= argc) {
         usage(stderr);
+        goto out;
+    }
+    if (!metering && (lim.fuel || p->limits.has_fuel)) {
+        fprintf(stderr, "boxagent run-wasm: a fuel limit needs metering (drop --no-metering)\n");
         goto out;
     }
     /* env: grants from --cap/--manifest pass the host's value unless --env set one. */

@@ -112,7 +112,11 @@ expect sleep-ok 0 "" -- "$BOX" run-wasm --timeout 5000 "$W/spin.wasm" sleep 50
 # ---------------------------------------------------------------- usage and errors
 expect usage-none 2 "" -- "$BOX" run-wasm
 expect usage-bad-cap 2 "" -- "$BOX" run-wasm --cap 'bogus:thing' "$W/spin.wasm"
-expect usage-bad-env 2 "" -- "$BOX" run-wasm --env NOEQUALS "$W/spin.wasm"
+expect usage-bad-env 2 "" -- "$BOX" run-wasm --env =x "$W/spin.wasm"
+expect usage-fuel-no-metering 2 "" -- "$BOX" run-wasm --no-metering --fuel 100 "$W/spin.wasm" hello
+# --env NAME passes the host's value
+HIDDEN_SECRET=1 GRANTED=yes FOO=bar expect env-inherit 0 "" -- \
+  "$BOX" run-wasm --env FOO --env GRANTED "$W/args_env.wasm" x "two words" "ünïcödé" ""
 expect usage-bad-fuel 2 "" -- "$BOX" run-wasm --fuel lots "$W/spin.wasm"
 expect usage-unknown 2 "" -- "$BOX" run-wasm --frobnicate "$W/spin.wasm"
 expect help 0 "" -- "$BOX" run-wasm --help
