@@ -534,7 +534,7 @@ WASI_FN(path_open)
         /* Decide on parent/name first and open relative to that very parent; never create
          * through a final symlink (a dangling one could point anywhere in the tree). */
         e = gpath_split(&g);
-        if (!e && is_dot(g.name))
+        if (!e && (is_dot(g.name) || g.slash))
             e = WASI_EISDIR;
         if (!e)
             e = wasi_check_host_fd(c, g.f->pre, g.dir, g.name, POLICY_ACCESS_WRITE);
