@@ -96,6 +96,8 @@ expect stack 134 "" -- "$BOX" run-wasm --cap stack=500 "$W/spin.wasm" deep
 grep_err stack-msg 'stack limit reached: call depth 500'
 expect memory 3 "" -- "$BOX" run-wasm --memory 4M "$W/spin.wasm" grow
 grep_err memory-msg 'memory limit reached: limit 4194304 bytes'
+expect memory-min 1 "" -- "$BOX" run-wasm --memory 64K "$W/spin.wasm" hello
+grep_err memory-min-msg 'cannot instantiate: memory limit'
 expect output 4 "" -- "$BOX" run-wasm --cap output=1000 "$W/spin.wasm" spew 100000
 [ "$(wc -c <"$T/out")" -eq 1000 ] && ok || bad "output: $(wc -c <"$T/out") bytes, want 1000"
 grep_err output-msg 'output cut at the limit of 1000 bytes'
