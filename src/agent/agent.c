@@ -25,6 +25,8 @@ agent *agent_new(const agent_opts *o, char **err)
     a->o = *o;
     a->workspace = xstrdup(o->workspace);
     a->name = xstrdup(o->name ? o->name : "default");
+    a->parent_session = o->parent_session ? xstrdup(o->parent_session) : NULL;
+    a->o.parent_session = NULL; /* only the copy is used */
     a->system_extra = o->system_extra ? xstrdup(o->system_extra) : NULL;
     a->o.workspace = a->workspace;
     a->o.name = a->name;
@@ -53,6 +55,7 @@ void agent_free(agent *a)
     free(a->system);
     free(a->workspace);
     free(a->name);
+    free(a->parent_session);
     free(a->system_extra);
     pthread_mutex_destroy(&a->ev_mu);
     free(a);

@@ -98,6 +98,8 @@ typedef struct agent_opts {
     uint64_t max_output_tokens;     /* per model response; 0 = provider default */
     int parallel;                   /* concurrent read/none tool calls; default 4 */
     const atomic_bool *parent_cancel; /* managed mode: the manager's flag; may be NULL */
+    const char *parent_session;     /* managed mode: the manager's session id, used to tag
+                                       events and audit records when this agent has none */
     agent_event_fn on_event;        /* may be NULL */
     void *event_user;
 } agent_opts;

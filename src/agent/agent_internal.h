@@ -15,6 +15,7 @@ struct agent {
     json_t *tools_json;
     char session[STORE_ID_MAX];
     bool has_session;
+    char *parent_session;     /* copy of opts.parent_session, or NULL */
     atomic_bool cancel;
     atomic_bool deadline_hit;
     pthread_mutex_t ev_mu;

@@ -80,7 +80,7 @@ void agent_emit(agent *a, agent_event *ev)
 {
     if (!a->o.on_event) return;
     ev->agent = a->name;
-    ev->session = a->has_session ? a->session : NULL;
+    ev->session = a->has_session ? a->session : a->parent_session;
     if (!ev->turn) ev->turn = a->turn;
     if (ev->text && !ev->len) ev->len = strlen(ev->text);
     if (ev->output && !ev->output_len) ev->output_len = strlen(ev->output);

@@ -148,6 +148,7 @@ static void run_executor(exec_job *j)
         .token_budget = j->token_budget,
         .time_budget_ms = j->time_budget_ms,
         .parent_cancel = ctx->cancel,
+        .parent_session = ctx->session_id,
         .on_event = m->on_event ? forward_event : NULL,
         .event_user = m,
     };

@@ -88,7 +88,7 @@ void agent_run_tools(agent *a, const llm_message *msg, llm_message *out, int *nc
         j->call = &msg->blocks[i];
         j->ctx = (tools_ctx){.workspace = a->workspace,
                              .agent = a->name,
-                             .session_id = a->has_session ? a->session : NULL,
+                             .session_id = a->has_session ? a->session : a->parent_session,
                              .access = a->o.access,
                              .caps = a->caps,
                              .audit = a->o.audit,

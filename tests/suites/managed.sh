@@ -48,6 +48,9 @@ contains "executor write denied" '"decision":"denied"' "$out"
 contains "final answer" "main.c returns 0" "$out"
 aud=$("$BOXAGENT" audit list --workspace "$ws" --json 2>&1)
 contains "audit has executor records" 'lead/reader' "$aud"
+sid=$(grep -o '"session":"s-[0-9a-f]*"' <<<"$out" | head -1 | cut -d'"' -f4)
+exec_rec=$(grep -o "\"session\":\"[^\"]*\",\"agent\":\"lead/reader\"" <<<"$aud" | head -1)
+contains "executor records carry the manager's session" "\"session\":\"$sid\"" "$exec_rec"
 "$BOXAGENT" audit verify --workspace "$ws" >/dev/null 2>&1 && ok || bad "audit chain broken"
 # granted set never includes write or fetch
 grants=$(grep -o '\\"granted\\": \[[^]]*\]' <<<"$out" | head -1)

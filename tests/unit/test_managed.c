@@ -197,7 +197,7 @@ static json_int_t ex_int(json_t *r, size_t i, const char *k)
 
 /* ---------------------------------------------------------------- tests */
 
-Test(managed, three_executors_overlap_and_keep_order, .timeout = 60)
+Test(managed, three_executors_overlap_and_keep_order)
 {
     fx f;
     fx_init(&f);
@@ -239,7 +239,7 @@ Test(managed, three_executors_overlap_and_keep_order, .timeout = 60)
     fx_free(&f);
 }
 
-Test(managed, failing_executor_does_not_stop_the_others, .timeout = 60)
+Test(managed, failing_executor_does_not_stop_the_others)
 {
     fx f;
     fx_init(&f);
@@ -267,7 +267,7 @@ Test(managed, failing_executor_does_not_stop_the_others, .timeout = 60)
     fx_free(&f);
 }
 
-Test(managed, escalation_is_dropped_and_reported, .timeout = 60)
+Test(managed, escalation_is_dropped_and_reported)
 {
     fx f;
     fx_init(&f);
@@ -319,7 +319,7 @@ Test(managed, escalation_is_dropped_and_reported, .timeout = 60)
     fx_free(&f);
 }
 
-Test(managed, executor_cannot_use_tools_above_its_level_or_see_others_scratch, .timeout = 60)
+Test(managed, executor_cannot_use_tools_above_its_level_or_see_others_scratch)
 {
     fx f;
     fx_init(&f);
@@ -371,7 +371,7 @@ Test(managed, executor_cannot_use_tools_above_its_level_or_see_others_scratch, .
     fx_free(&f);
 }
 
-Test(managed, budgets_split_within_the_managers, .timeout = 60)
+Test(managed, budgets_split_within_the_managers)
 {
     fx f;
     fx_init(&f);
@@ -416,7 +416,7 @@ static void *cancel_later(void *u)
     return NULL;
 }
 
-Test(managed, cancelling_the_manager_cancels_every_executor, .timeout = 60)
+Test(managed, cancelling_the_manager_cancels_every_executor)
 {
     fx f;
     fx_init(&f);
@@ -486,7 +486,7 @@ static void random_set(policy_set *p, const char **used, size_t *n)
     }
 }
 
-Test(managed, property_no_executor_exceeds_its_manager, .timeout = 120)
+Test(managed, property_no_executor_exceeds_its_manager)
 {
     for (int iter = 0; iter < 3000; iter++) {
         policy_set *mgr = policy_new("/w");

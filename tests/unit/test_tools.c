@@ -468,7 +468,7 @@ static void *cancel_soon(void *u)
     return NULL;
 }
 
-Test(call, bash_is_killed_when_the_agent_cancels, .init = setup, .fini = teardown, .timeout = 30)
+Test(call, bash_is_killed_when_the_agent_cancels, .init = setup, .fini = teardown)
 {
     policy_error pe;
     cr_assert(policy_add_line(caps, "exec:bash", 2, &pe), "%s", pe.message);
@@ -487,7 +487,7 @@ Test(call, bash_is_killed_when_the_agent_cancels, .init = setup, .fini = teardow
     tools_result_free(&res);
 }
 
-Test(call, bash_output_cut_at_the_calls_limit, .init = setup, .fini = teardown, .timeout = 30)
+Test(call, bash_output_cut_at_the_calls_limit, .init = setup, .fini = teardown)
 {
     policy_error pe;
     cr_assert(policy_add_line(caps, "exec:bash", 2, &pe), "%s", pe.message);
