@@ -274,8 +274,12 @@ int gateway_serve(const gateway_options *o)
                          (uint16_t)o->port, NULL, NULL, on_request, &gw,
                          MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
                          MHD_OPTION_NOTIFY_COMPLETED, on_completed, &gw,
-                         MHD_OPTION_CONNECTION_LIMIT, (unsigned)512,
-                         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
+                         /* Idle or half-sent requests hold a thread each: drop them after
+                            30 s (event streams send a keep-alive every 15 s), and allow many
+                            small-stacked connection threads. */
+                         MHD_OPTION_CONNECTION_LIMIT, (unsigned)2048,
+                         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+                         MHD_OPTION_THREAD_STACK_SIZE, (size_t)(256 * 1024),
                          MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024), MHD_OPTION_END);
     if (!d) {
         fprintf(stderr, "boxagent serve: cannot listen on %s:%u: %s\n", host, o->port,
