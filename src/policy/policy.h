@@ -174,6 +174,26 @@ bool policy_protected_name(const char *component);
 bool policy_rel_protected(const char *rel, const char **which);
 const char *const *policy_protected_list(void);
 
+/* Is the absolute normalised `path` /proc, /sys or /dev or beneath one of them? Nothing there
+ * is ever granted (policy_check_path denies it, whatever the capabilities say). */
+bool policy_path_pseudo(const char *path);
+/* Does the path contain a component named ".boxagent" (any workspace's state directory)? */
+bool policy_path_has_state_name(const char *path);
+/* Is the object behind `fd` (any fd, O_PATH too) on a kernel pseudo file system (proc, sysfs,
+ * debugfs, securityfs, cgroup, devpts, tracefs, bpf, ...), on /dev (devtmpfs), or a device
+ * node? Then it must never be handed to a sandbox: true, with *why filled. Also true when the
+ * object cannot be examined. */
+bool policy_fd_refused(int fd, char *why, size_t whylen);
+/* Open a grant root (absolute; a directory or, for single-file grants, a file) with `flags`
+ * (e.g. O_PATH|O_DIRECTORY or O_RDONLY|O_DIRECTORY; never O_CREAT/O_TRUNC) without following a
+ * symbolic link in any component: beneath the workspace (openat2 RESOLVE_BENEATH |
+ * RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS) when the root is inside it — the workspace's own
+ * path may pass through links, it was chosen by the operator — else from "/" with
+ * RESOLVE_NO_SYMLINKS. A root that passes through a symlink, lies on /proc, /sys, /dev or a
+ * pseudo file system (policy_fd_refused) is refused with -EACCES and *why says so; other
+ * failures give -errno. Returns an fd (O_CLOEXEC). */
+int policy_open_root(const policy_set *p, const char *root, int flags, char *why, size_t whylen);
+
 /* Open `rel` beneath the directory fd `dirfd` as openat2(RESOLVE_BENEATH|RESOLVE_NO_MAGICLINKS)
  * does (falling back to a component-by-component walk where openat2 is missing). Never escapes
  * `dirfd` through "..", absolute paths or symlinks. Returns an fd or -errno. */

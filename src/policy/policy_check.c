@@ -50,6 +50,15 @@ policy_decision policy_check_path(const policy_set *p, const char *path, policy_
                  abs);
         goto out;
     }
+    if (policy_path_has_state_name(abs)) {
+        d = deny("%.200s is inside a .boxagent/ state directory, which is never accessible", abs);
+        goto out;
+    }
+    if (policy_path_pseudo(abs)) {
+        d = deny("%.200s is on a kernel pseudo file system (/proc, /sys, /dev), which is never "
+                 "accessible", abs);
+        goto out;
+    }
     const policy_cap *best = NULL, *blocked = NULL;
     const char *blocked_name = NULL;
     size_t best_len = 0, blocked_len = 0;

@@ -60,7 +60,14 @@ static int check_opened(const policy_set *p, int fd, const char *rootreal, const
     char *real = fd_real(fd);
     if (!real) return set_deny(d, -EACCES, "cannot verify where %.250s leads", shown);
     int rc = 0;
-    if (!pol_path_within(rootreal, real)) {
+    char why[200];
+    if (policy_fd_refused(fd, why, sizeof why)) {
+        snprintf(d->reason, sizeof d->reason, "%.100s: %s", shown, why);
+        rc = -EACCES;
+    } else if (policy_path_has_state_name(real) || policy_path_pseudo(real)) {
+        rc = set_deny(d, -EACCES, "%.250s leads into a .boxagent/ directory or a kernel pseudo "
+                      "file system", shown);
+    } else if (!pol_path_within(rootreal, real)) {
         rc = set_deny(d, -EACCES, "%.250s resolves outside its grant", shown);
     } else if (pol_path_within(state, real)) {
         rc = set_deny(d, -EACCES, "%.250s leads into the workspace state directory .boxagent/",
@@ -115,21 +122,25 @@ int policy_open(const policy_set *p, const char *path, policy_access access, int
     const policy_cap *cap = d->cap;
     char *abs = policy_path_normalize(p->workspace, path);
     const char *rel = pol_path_rel(cap->path, abs);
-    int rootfd = open(cap->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    char why[300];
+    /* the grant's root, never through a symlink in any component (policy_open_root) */
+    int rootfd = policy_open_root(p, cap->path, O_PATH | O_DIRECTORY, why, sizeof why);
     char *rootreal = NULL, *state = NULL, *dirpart = NULL;
     int dirfd = -1, fd = -1, rc;
-    if (rootfd < 0 && errno == ENOTDIR && !*rel) {
+    if (rootfd == -ENOTDIR && !*rel) {
         /* a grant naming one file (e.g. write:~/.bashrc): open that file itself */
         int trunc = flags & O_TRUNC;
-        fd = open(cap->path, (flags & ~(O_TRUNC | O_CREAT | O_EXCL)) | O_CLOEXEC, 0);
+        fd = policy_open_root(p, cap->path, flags & ~(O_TRUNC | O_CREAT | O_EXCL), why,
+                              sizeof why);
         if (fd < 0) {
-            rc = -errno;
-            set_deny(d, rc, "cannot open %.250s", cap->path);
+            rc = fd;
+            set_deny(d, rc, "%.300s", why);
+            fd = -1;
             goto out;
         }
         state = state_real(p);
         char *real = fd_real(fd);
-        if (!real || pol_path_within(state, real)) {
+        if (!real || pol_path_within(state, real) || policy_path_has_state_name(real)) {
             free(real);
             rc = set_deny(d, -EACCES, "%.250s leads into the workspace state directory", abs);
             goto out;
@@ -144,8 +155,9 @@ int policy_open(const policy_set *p, const char *path, policy_access access, int
         goto out;
     }
     if (rootfd < 0) {
-        rc = -errno;
-        set_deny(d, rc, "cannot open the grant's root %.250s", cap->path);
+        rc = rootfd;
+        rootfd = -1;
+        set_deny(d, rc, "%.300s", why);
         goto out;
     }
     rootreal = fd_real(rootfd);

@@ -141,6 +141,29 @@ bool pol_rel_protected(const char *rel, const char **which)
     return policy_rel_protected(rel, which);
 }
 
+bool policy_path_pseudo(const char *path)
+{
+    if (!path) return false;
+    static const char *const roots[] = {"/proc", "/sys", "/dev", NULL};
+    for (int i = 0; roots[i]; i++)
+        if (pol_path_within(roots[i], path)) return true;
+    return false;
+}
+
+bool policy_path_has_state_name(const char *path)
+{
+    if (!path) return false;
+    const char *s = path;
+    while (*s) {
+        while (*s == '/') s++;
+        if (!*s) break;
+        size_t len = strcspn(s, "/");
+        if (name_eq(".boxagent", s, len)) return true;
+        s += len;
+    }
+    return false;
+}
+
 bool pol_is_state_dir(const policy_set *p, const char *path)
 {
     if (!p->workspace) return false;
