@@ -89,6 +89,10 @@ bool audit_verify(audit_log *h, int64_t *first_bad_id, char *msg, size_t msglen)
 const char *audit_decision_name(audit_decision d); /* "allowed", "denied", "error" */
 /* Redacted copy of JSON arguments (or of plain text); caller frees. */
 char *audit_redact(const char *args);
+/* The same redaction applied to free text (not parsed as JSON, not shortened): audit_append
+ * stores the rule field through it, since a decision reason may quote a URL with a key in its
+ * query. NULL gives "". Caller frees. */
+char *audit_redact_text(const char *text);
 /* SHA-256 hex of the canonical form of JSON `args` (raw text if it is not JSON). */
 void audit_args_digest(const char *args, char out[65]);
 

