@@ -153,19 +153,23 @@ typedef struct lim_desc {
     lim_type type;
     size_t val_off, has_off;
     bool zero_ok;
+    uint64_t max; /* larger values are refused: sane bounds, and no overflow downstream */
+    const char *max_text;
 } lim_desc;
 
-#define LIM(n, t, f, h, z) {n, t, offsetof(policy_limits, f), offsetof(policy_limits, h), z}
+#define DAY_MS (24ULL * 3600 * 1000)
+#define LIM(n, t, f, h, z, m, mt)                                                              \
+    {n, t, offsetof(policy_limits, f), offsetof(policy_limits, h), z, m, mt}
 static const lim_desc limit_table[] = {
-    LIM("fuel", LIM_COUNT, fuel, has_fuel, false),
-    LIM("memory", LIM_SIZE, memory, has_memory, false),
-    LIM("timeout", LIM_DURATION, timeout_ms, has_timeout, false),
-    LIM("output", LIM_SIZE, output, has_output, true),
-    LIM("stack", LIM_COUNT, stack, has_stack, false),
-    LIM("parallel", LIM_COUNT, parallel, has_parallel, false),
-    LIM("processes", LIM_COUNT, processes, has_processes, false),
-    LIM("cpu", LIM_DURATION, cpu_ms, has_cpu, false),
-    LIM("files", LIM_COUNT, files, has_files, false),
+    LIM("fuel", LIM_COUNT, fuel, has_fuel, false, 1ULL << 62, "2^62"),
+    LIM("memory", LIM_SIZE, memory, has_memory, false, 1ULL << 40, "1T"),
+    LIM("timeout", LIM_DURATION, timeout_ms, has_timeout, false, 7 * DAY_MS, "7 days"),
+    LIM("output", LIM_SIZE, output, has_output, true, 1ULL << 30, "1G"),
+    LIM("stack", LIM_COUNT, stack, has_stack, false, 1ULL << 20, "1048576"),
+    LIM("parallel", LIM_COUNT, parallel, has_parallel, false, 1024, "1024"),
+    LIM("processes", LIM_COUNT, processes, has_processes, false, 1ULL << 20, "1048576"),
+    LIM("cpu", LIM_DURATION, cpu_ms, has_cpu, false, 7 * DAY_MS, "7 days"),
+    LIM("files", LIM_COUNT, files, has_files, false, 1ULL << 20, "1048576"),
 };
 #define NLIMITS (sizeof(limit_table) / sizeof(limit_table[0]))
 
@@ -227,6 +231,9 @@ static bool parse_limit(policy_set *p, const char *s, size_t len, int line, int 
         return r;
     }
     free(vs);
+    if (val > d->max)
+        return perr(err, line, vcol, "%s=%llu is too large (at most %s)", d->name,
+                    (unsigned long long)val, d->max_text);
     if (val == 0 && !d->zero_ok)
         return perr(err, line, vcol, "%s=0 is meaningless (must be at least 1)", d->name);
     uint64_t *cur = lim_val(&p->limits, d);

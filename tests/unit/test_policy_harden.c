@@ -274,3 +274,39 @@ Test(policy_root, workspace_named_through_a_link_still_works, .init = harden_tre
     policy_free(p);
     unlink(alias);
 }
+
+/* ------------------------------------------------------------ limit bounds */
+
+static void limit_bad(const char *text, const char *needle)
+{
+    policy_set *p = policy_new("/w");
+    policy_error e;
+    cr_expect(!policy_parse(p, text, &e), "[%s] accepted", text);
+    cr_expect(strstr(e.message, needle), "[%s]: %s", text, e.message);
+    cr_expect(e.line == 1 && e.column > 1, "[%s]: %d:%d", text, e.line, e.column);
+    policy_free(p);
+}
+
+Test(policy_limits, huge_values_refused_not_wrapped)
+{
+    /* the red team's values: guests stopped early through an overflow downstream */
+    limit_bad("timeout=18446744073709551615", "too large");
+    limit_bad("fuel=18446744073709551615", "too large");
+    limit_bad("fuel=4611686018427387905", "at most 2^62");
+    limit_bad("timeout=169h", "7 days");
+    limit_bad("cpu=10081m", "7 days");
+    limit_bad("memory=2048G", "too large");
+    limit_bad("output=2G", "too large");
+    limit_bad("parallel=1025", "too large");
+    limit_bad("stack=99999999", "too large");
+    limit_bad("files=9999999", "too large");
+    limit_bad("processes=18446744073709551615", "too large");
+    limit_bad("timeout=99999999999999999999", "invalid value");
+    /* the bounds themselves and ordinary values parse */
+    policy_set *p = parse_ok("fuel=4611686018427387904\ntimeout=168h\nmemory=4G\noutput=1G\n"
+                             "parallel=1024\ncpu=10080m\nfiles=64\nstack=1000");
+    cr_expect_eq(p->limits.fuel, 1ULL << 62);
+    cr_expect_eq(p->limits.timeout_ms, 7ULL * 24 * 3600 * 1000);
+    cr_expect_eq(p->limits.output, 1ULL << 30);
+    policy_free(p);
+}
