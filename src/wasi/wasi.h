@@ -15,8 +15,10 @@
  * Authority: the guest sees only what `caps` grants. Each read:/write: capability becomes a
  * preopened directory named by its guest path (default: its absolute host path); a grant
  * whose guest path equals its host path and lies inside the workspace is also preopened under
- * its workspace-relative name (the workspace itself as "."), so relative paths work with
- * wasi-libc. Every path is resolved beneath its preopen with policy_open_beneath(); the
+ * its workspace-relative name (the workspace itself as "."; a grant that only contains the
+ * workspace adds a preopen of the workspace as "."), so relative paths work with wasi-libc.
+ * Exception: when "/" itself is granted, no relative names are added (wasi-libc would let
+ * "." shadow "/" for absolute paths); relative paths then resolve from "/". Every path is resolved beneath its preopen with policy_open_beneath(); the
  * workspace's .boxagent/ is never reachable, and .git/ and shell start-up files are read-only
  * inside write: grants unless named explicitly (policy_check_path decides, on the object's
  * kernel path seen through every grant that contains it). Symlinks may not be created (or

@@ -139,6 +139,36 @@ wasi_ctx *wasi_new(const policy_set *caps, const wasi_options *o, char *err, siz
         if (cap->kind == POLICY_WRITE)
             c->pre[k].writable = true;
     }
+    /* The workspace is the current directory ("."): when no grant names it but one contains
+     * it (read:/, write:$HOME), preopen the workspace itself with that grant's access. */
+    const char *ws = c->caps ? c->caps->workspace : NULL;
+    /* wasi-libc strips leading '/' from preopen names, so a preopen of "/" and one of "."
+     * (or "src") would compete for absolute paths: with "/" granted, no relative aliases;
+     * relative names then resolve from "/" as wasi-libc's initial cwd says. */
+    for (size_t i = 0; ws && i < c->npre; i++)
+        if (!strcmp(c->pre[i].guest, "/"))
+            ws = NULL;
+    bool have_ws = false;
+    int anc = -1;
+    for (size_t i = 0; ws && i < c->npre; i++) {
+        const char *h = c->pre[i].host;
+        if (strcmp(h, c->pre[i].guest))
+            continue;
+        size_t hl = strlen(h);
+        if (!strcmp(h, ws))
+            have_ws = true;
+        else if ((!strcmp(h, "/") || (!strncmp(ws, h, hl) && ws[hl] == '/')) &&
+                 (anc < 0 || hl > strlen(c->pre[anc].host) ||
+                  (hl == strlen(c->pre[anc].host) && c->pre[i].writable)))
+            anc = (int)i;
+    }
+    if (ws && !have_ws && anc >= 0) {
+        wasi_preopen *w = &c->pre[c->npre++];
+        w->host = xstrdup(ws);
+        w->guest = xstrdup(ws);
+        w->writable = c->pre[anc].writable;
+        w->fd = -1;
+    }
     /* fd table: stdio, then each preopen under its guest name, then workspace aliases. */
     c->fdcap = 3 + 2 * c->npre + 8;
     c->fds = xcalloc(c->fdcap, sizeof *c->fds);
@@ -155,8 +185,8 @@ wasi_ctx *wasi_new(const policy_set *caps, const wasi_options *o, char *err, siz
     c->alias = xcalloc(c->npre + 1, sizeof *c->alias);
     for (size_t i = 0; i < c->npre; i++) {
         add_fd_entry(c, (int)i, c->pre[i].guest);
-        if (!strcmp(c->pre[i].host, c->pre[i].guest))
-            c->alias[i] = alias_of(c->caps->workspace, c->pre[i].host);
+        if (ws && !strcmp(c->pre[i].host, c->pre[i].guest))
+            c->alias[i] = alias_of(ws, c->pre[i].host);
     }
     for (size_t i = 0; i < c->npre; i++)
         if (c->alias[i])

@@ -70,6 +70,9 @@ after=$(cd "$T" && find ro -print0 | sort -z | xargs -0 stat -c '%n %s %Y %a' | 
 [ "$before" = "$after" ] && ok || bad "readonly: the read-only tree changed"
 # the whole file system read-only, as "/" itself
 expect readonly-root 0 "" -- "$BOX" run-wasm --cap read:/ "$W/readonly.wasm" "$T/ro"
+expect readonly-root-ws 0 "" -- "$BOX" run-wasm --cap read:/ --cap write:. "$W/readonly.wasm" "$T/ro"
+# a grant that contains the workspace makes it the current directory too
+expect relative-ancestor 0 "" -- "$BOX" run-wasm --cap "write:$T" "$W/relative.wasm" "$T/ws"
 printf 'write:%s\nenv:GRANTED\n' "$T/w" >"$T/manifest"
 expect manifest 0 "" -- "$BOX" run-wasm --manifest "$T/manifest" "$W/files.wasm" "$T/w"
 # without a grant the same program cannot touch the directory
