@@ -326,30 +326,10 @@ static bool an_complete(llm_provider *p, const llm_request *req, llm_response *r
     an s = {.p = p, .req = req, .resp = resp};
     llm_asm_init(&s.as, req);
     llm_sse_init(&s.sse, on_event, &s);
-    json_t *body = build_body(p, req);
-    char *text = json_dumps(body, JSON_COMPACT);
-    json_decref(body);
-    char *url = llm_join_url(p->base_url, "/v1/messages");
-    struct curl_slist *h = NULL;
-    h = curl_slist_append(h, "Content-Type: application/json");
-    h = curl_slist_append(h, "anthropic-version: 2023-06-01");
-    h = curl_slist_append(h, p->o.no_stream ? "Accept: application/json" : "Accept: text/event-stream");
-    char *key = NULL;
-    if (p->api_key && *p->api_key) {
-        key = xasprintf("x-api-key: %s", p->api_key);
-        h = curl_slist_append(h, key);
-    }
-    llm_http_call c = {.p = p, .url = url, .headers = h, .body = text, .cancel = req->cancel,
-                       .on_body = on_body, .finish = finish, .reset = reset, .user = &s,
-                       .delivered = &s.as.delivered};
-    bool ok = llm_http_post(&c, err);
-    curl_slist_free_all(h);
-    if (key) {
-        explicit_bzero(key, strlen(key));
-        free(key);
-    }
-    free(url);
-    free(text);
+    llm_http_call c = {.cancel = req->cancel, .on_body = on_body, .finish = finish, .reset = reset,
+                       .user = &s, .delivered = &s.as.delivered};
+    bool ok = llm_post_json(p, "/v1/messages", build_body(p, req), "anthropic-version: 2023-06-01",
+                            "x-api-key: %s", &c, err);
     llm_asm_free(&s.as);
     llm_sse_free(&s.sse);
     buf_free(&s.json);

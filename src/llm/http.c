@@ -291,3 +291,32 @@ bool llm_http_post(llm_http_call *c, llm_error *err)
     else memset(err, 0, sizeof *err);
     return done;
 }
+
+bool llm_post_json(llm_provider *p, const char *path, json_t *body, const char *extra_header,
+                   const char *key_fmt, llm_http_call *c, llm_error *err)
+{
+    char *text = json_dumps(body, JSON_COMPACT);
+    json_decref(body);
+    char *url = llm_join_url(p->base_url, path);
+    struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
+    if (extra_header) h = curl_slist_append(h, extra_header);
+    h = curl_slist_append(h, p->o.no_stream ? "Accept: application/json" : "Accept: text/event-stream");
+    char *key = NULL;
+    if (p->api_key && *p->api_key) {
+        key = xasprintf(key_fmt, p->api_key);
+        h = curl_slist_append(h, key);
+    }
+    c->p = p;
+    c->url = url;
+    c->headers = h;
+    c->body = text ? text : "{}";
+    bool ok = llm_http_post(c, err);
+    curl_slist_free_all(h);
+    if (key) {
+        explicit_bzero(key, strlen(key));
+        free(key);
+    }
+    free(url);
+    free(text);
+    return ok;
+}

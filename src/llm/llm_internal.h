@@ -88,6 +88,12 @@ typedef struct llm_http_call {
 } llm_http_call;
 
 bool llm_http_post(llm_http_call *c, llm_error *err);
+/* POST `body` (consumed) as JSON to the provider's base URL + `path`, asking for a stream
+ * unless no_stream, with `extra_header` (may be NULL) and the API key sent as `key_fmt`
+ * (e.g. "x-api-key: %s"; omitted without a key). `c` carries the callbacks; url, headers and
+ * body are filled here. The copy of the key is wiped afterwards. */
+bool llm_post_json(llm_provider *p, const char *path, json_t *body, const char *extra_header,
+                   const char *key_fmt, llm_http_call *c, llm_error *err);
 /* The error JSON shapes of OpenAI ({"error":{"message","type","code"}}), Anthropic
  * ({"type":"error","error":{"type","message"}}) and others ({"error":"..."}, {"detail":..}). */
 void llm_error_body(const char *body, char *out, size_t outlen, bool *overloaded, bool *context);
