@@ -1,5 +1,6 @@
 /* addr.c — classification of IP addresses into public and blocked ranges (loopback, private,
- * link-local, metadata, multicast, unspecified), unwrapping every IPv6 form that embeds an
+ * link-local, metadata, multicast, unspecified, documentation, benchmarking, reserved, the 6to4
+ * relay anycast), unwrapping every IPv6 form that embeds an
  * IPv4 address. Used by egress on every resolved candidate and on every socket opened. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -41,6 +42,14 @@ static egress_addr_class classify_v4(uint32_t a, char *what, size_t n)
         return set(what, n, EGRESS_ADDR_PRIVATE, "IETF protocol assignments (192.0.0.0/24)");
     if (IN(V4(198, 18, 0, 0), 15))
         return set(what, n, EGRESS_ADDR_PRIVATE, "benchmarking (198.18.0.0/15)");
+    if (IN(V4(192, 0, 2, 0), 24))
+        return set(what, n, EGRESS_ADDR_PRIVATE, "documentation (192.0.2.0/24, TEST-NET-1)");
+    if (IN(V4(198, 51, 100, 0), 24))
+        return set(what, n, EGRESS_ADDR_PRIVATE, "documentation (198.51.100.0/24, TEST-NET-2)");
+    if (IN(V4(203, 0, 113, 0), 24))
+        return set(what, n, EGRESS_ADDR_PRIVATE, "documentation (203.0.113.0/24, TEST-NET-3)");
+    if (IN(V4(192, 88, 99, 0), 24))
+        return set(what, n, EGRESS_ADDR_PRIVATE, "6to4 relay anycast (192.88.99.0/24)");
     if (IN(V4(224, 0, 0, 0), 4))
         return set(what, n, EGRESS_ADDR_MULTICAST, "multicast (224.0.0.0/4)");
     if (IN(V4(240, 0, 0, 0), 4))
@@ -112,6 +121,12 @@ static egress_addr_class classify_v6(const uint8_t *b, char *what, size_t n)
         return set(what, n, EGRESS_ADDR_PRIVATE, "site-local (fec0::/10)");
     if (b[0] == 0xff)
         return set(what, n, EGRESS_ADDR_MULTICAST, "multicast (ff00::/8)");
+    if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0d && b[3] == 0xb8)
+        return set(what, n, EGRESS_ADDR_PRIVATE, "documentation (2001:db8::/32)");
+    if (b[0] == 0x3f && b[1] == 0xff && (b[2] & 0xf0) == 0)
+        return set(what, n, EGRESS_ADDR_PRIVATE, "documentation (3fff::/20)");
+    if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0 && b[3] == 0x02 && b[4] == 0 && b[5] == 0)
+        return set(what, n, EGRESS_ADDR_PRIVATE, "benchmarking (2001:2::/48)");
     if (b[0] == 0x01 && b[1] == 0x00 && memcmp(b + 2, zero, 6) == 0)
         return set(what, n, EGRESS_ADDR_PRIVATE, "discard-only (100::/64)");
     return set(what, n, EGRESS_ADDR_PUBLIC, "public");

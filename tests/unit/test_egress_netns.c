@@ -1,6 +1,6 @@
 /* test_egress_netns.c — DNS names that resolve to blocked addresses, tested inside a network
  * and mount namespace that the test creates: its own loopback (plus test addresses
- * 203.0.113.5 "public" and 10.20.30.40 "private" on lo) and its own /etc/hosts bind-mounted
+ * 11.22.33.44 "public" and 10.20.30.40 "private" on lo) and its own /etc/hosts bind-mounted
  * over the namespace's view. The machine's /etc/hosts and network are never touched.
  * Needs root (CLONE_NEWNET/CLONE_NEWNS); skipped otherwise. */
 #include <criterion/criterion.h>
@@ -63,7 +63,7 @@ static atomic_bool flip_stop;
 static void *flipper(void *arg)
 {
     (void)arg;
-    static const char a[] = "203.0.113.5 flip.test\n", b[] = "127.0.0.1   flip.test\n";
+    static const char a[] = "11.22.33.44 flip.test\n", b[] = "127.0.0.1   flip.test\n";
     int fd = open(flip_path, O_WRONLY | O_CLOEXEC);
     for (unsigned i = 0; fd >= 0 && !atomic_load(&flip_stop); i++) {
         if (pwrite(fd, i & 1 ? b : a, 22, flip_off) != 22)
@@ -131,13 +131,13 @@ static int child(void)
     int fd = mkstemp(hosts);
     static const char text[] = "127.0.0.1 localhost-real\n"
                                "127.0.0.1 evil.test rebind.test\n"
-                               "203.0.113.5 public.test www.public.test\n"
-                               "203.0.113.5 mixed.test\n"
+                               "11.22.33.44 public.test www.public.test\n"
+                               "11.22.33.44 mixed.test\n"
                                "127.0.0.1 mixed.test\n"
                                "10.20.30.40 intranet.test\n"
                                "169.254.169.254 meta.test\n"
                                "10.20.30.40 localhost\n"
-                               "203.0.113.5 flip.test\n"; /* last line: rewritten in place */
+                               "11.22.33.44 flip.test\n"; /* last line: rewritten in place */
     if (fd < 0 || write(fd, text, sizeof text - 1) != (ssize_t)(sizeof text - 1)) {
         fprintf(stderr, "hosts file: %s\n", strerror(errno));
         return 102;
@@ -148,7 +148,7 @@ static int child(void)
         fprintf(stderr, "bind /etc/hosts: %s\n", strerror(errno));
         return 103;
     }
-    if (!lo_up() || system("ip addr add 203.0.113.5/32 dev lo && "
+    if (!lo_up() || system("ip addr add 11.22.33.44/32 dev lo && "
                            "ip addr add 10.20.30.40/32 dev lo") != 0) {
         fprintf(stderr, "cannot configure lo in the namespace\n");
         return 104;
@@ -157,7 +157,7 @@ static int child(void)
     if (!lo)
         return 105;
     PP = testsrv_port(lo);
-    testsrv *pub = testsrv_start("203.0.113.5", PP);
+    testsrv *pub = testsrv_start("11.22.33.44", PP);
     testsrv *priv = testsrv_start("10.20.30.40", PP);
     if (!pub || !priv)
         return 106;
@@ -177,7 +177,7 @@ static int child(void)
         egress_result r = get("fetch:http://*:%d", NULL, "http://public.test:%d/hello", e,
                               sizeof e, ip, sizeof ip);
         check(r == EGRESS_OK, "public.test via *: %s (%s)", egress_result_name(r), e);
-        check(strcmp(ip, "203.0.113.5") == 0, "public.test connected to %s", ip);
+        check(strcmp(ip, "11.22.33.44") == 0, "public.test connected to %s", ip);
     }
     EXPECT(0, EGRESS_OK, NULL, "fetch:http://*.public.test:%d", NULL,
            "http://www.public.test:%d/hello");
@@ -222,7 +222,7 @@ static int child(void)
                                   sizeof e, ip, sizeof ip);
             if (r == EGRESS_OK) {
                 okc++;
-                check(strcmp(ip, "203.0.113.5") == 0, "rebinding: connected to %s", ip);
+                check(strcmp(ip, "11.22.33.44") == 0, "rebinding: connected to %s", ip);
             } else if (r == EGRESS_DENIED) {
                 denied++;
             } else {

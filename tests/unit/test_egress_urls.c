@@ -274,7 +274,8 @@ typedef struct arow {
 static const arow arows[] = {
     {"8.8.8.8", EGRESS_ADDR_PUBLIC},
     {"1.1.1.1", EGRESS_ADDR_PUBLIC},
-    {"203.0.113.5", EGRESS_ADDR_PUBLIC},
+    {"203.0.112.255", EGRESS_ADDR_PUBLIC},
+    {"203.0.114.0", EGRESS_ADDR_PUBLIC},
     {"2606:4700::1111", EGRESS_ADDR_PUBLIC},
     {"127.0.0.1", EGRESS_ADDR_LOOPBACK},
     {"127.255.255.254", EGRESS_ADDR_LOOPBACK},
@@ -315,6 +316,33 @@ static const arow arows[] = {
     {"192.0.0.170", EGRESS_ADDR_PRIVATE},
     {"198.18.0.1", EGRESS_ADDR_PRIVATE},
     {"2002:808:808::", EGRESS_ADDR_PUBLIC},
+    /* documentation, benchmarking, reserved, 6to4 relay anycast: never a real server */
+    {"192.0.2.1", EGRESS_ADDR_PRIVATE},
+    {"192.0.2.255", EGRESS_ADDR_PRIVATE},
+    {"192.0.3.0", EGRESS_ADDR_PUBLIC},
+    {"198.51.100.7", EGRESS_ADDR_PRIVATE},
+    {"198.51.101.0", EGRESS_ADDR_PUBLIC},
+    {"203.0.113.5", EGRESS_ADDR_PRIVATE},
+    {"203.0.113.255", EGRESS_ADDR_PRIVATE},
+    {"198.19.255.255", EGRESS_ADDR_PRIVATE},
+    {"198.20.0.0", EGRESS_ADDR_PUBLIC},
+    {"192.88.99.1", EGRESS_ADDR_PRIVATE},
+    {"192.88.98.255", EGRESS_ADDR_PUBLIC},
+    {"240.0.0.0", EGRESS_ADDR_PRIVATE},
+    {"255.255.255.254", EGRESS_ADDR_PRIVATE},
+    {"239.255.255.255", EGRESS_ADDR_MULTICAST},
+    {"::ffff:203.0.113.9", EGRESS_ADDR_PRIVATE},
+    {"64:ff9b::198.51.100.1", EGRESS_ADDR_PRIVATE},
+    {"2002:c000:0201::", EGRESS_ADDR_PRIVATE}, /* 6to4 of 192.0.2.1 */
+    {"2002:c058:6301::", EGRESS_ADDR_PRIVATE}, /* 6to4 of 192.88.99.1 */
+    {"2001:db8::1", EGRESS_ADDR_PRIVATE},
+    {"2001:db8:ffff::1", EGRESS_ADDR_PRIVATE},
+    {"2001:db9::1", EGRESS_ADDR_PUBLIC},
+    {"3fff::1", EGRESS_ADDR_PRIVATE},
+    {"3fff:fff::1", EGRESS_ADDR_PRIVATE},
+    {"3fff:1000::1", EGRESS_ADDR_PUBLIC},
+    {"2001:2::1", EGRESS_ADDR_PRIVATE},
+    {"2001:2:1::1", EGRESS_ADDR_PUBLIC},
 };
 
 Test(egress_urls, address_classes)
