@@ -311,9 +311,14 @@ static int pre_open(wasi_ctx *c, size_t i)
     wasi_preopen *p = &c->pre[i];
     if (p->fd >= 0)
         return p->fd;
-    int fd = open(p->host, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return -errno;
+    /* never through a symlink in any component, never a pseudo file system (policy_open_root) */
+    char why[300];
+    int fd = policy_open_root(c->caps, p->host, O_RDONLY | O_DIRECTORY, why, sizeof why);
+    if (fd < 0) {
+        if (fd == -EACCES)
+            wasi_deny(c, "%s", why);
+        return fd;
+    }
     char real[WASI_PATH_MAX + 1];
     if (!fd_path(fd, real, sizeof real)) {
         close(fd);
@@ -365,6 +370,17 @@ int wasi_check_host_fd(wasi_ctx *c, int pre, int hfd, const char *name, policy_a
         return WASI_ENOENT;
     if (name && *name)
         snprintf(real + rl, sizeof real - rl, "%s%s", strcmp(real, "/") ? "/" : "", name);
+    /* /proc, /sys, /dev and other pseudo file systems, device nodes, any .boxagent/: never,
+     * however reached (a symlink inside a grant, a bind mount) */
+    char why[200];
+    if (policy_fd_refused(hfd, why, sizeof why)) {
+        wasi_deny(c, "%.300s: %s", real, why);
+        return WASI_EACCES;
+    }
+    if (policy_path_has_state_name(real) || policy_path_pseudo(real)) {
+        wasi_deny(c, "%.300s is in a .boxagent/ state directory or on /proc, /sys or /dev", real);
+        return WASI_EACCES;
+    }
     if (!below(p->real, real)) { /* moved out from under its root */
         wasi_deny(c, "%.300s is no longer beneath its grant %.60s", real, p->host);
         return WASI_ENOTCAPABLE;
