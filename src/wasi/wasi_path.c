@@ -4,6 +4,7 @@
  * paths: .boxagent/ never, .git/ and shell start-up files read-only). Mutations need a
  * writable tree; symlinks may not point outside their tree; hard links need write authority
  * over their source. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -251,6 +252,9 @@ WASI_FN(path_unlink_file)
 }
 
 static int target_ok(wasi_ctx *c, int pre, int dir, const char *target);
+static int depth_below_root(wasi_ctx *c, int pre, int dir);
+static int scan_links(wasi_ctx *c, int dfd, int d, int level, long *budget);
+#define SCAN_MAX_ENTRIES 100000
 
 WASI_FN(path_rename)
 {
@@ -265,8 +269,22 @@ WASI_FN(path_rename)
         e = gpath_get(c, mem, A32(3), A32(4), A32(5), R_PATH_RENAME_TARGET, &b);
     if (!e && (e = prepare_mutation(c, &b)) == WASI_EBUSY)
         e = WASI_EINVAL;
-    /* A symlink's target is read from wherever the link lies: moving it must keep it in. */
+    /* A symlink's target is read from wherever the link lies: moving it (or a directory
+     * holding it) to a shallower place or another tree must keep it in. */
     struct stat lst;
+    if (!e && fstatat(a.dir, a.name, &lst, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(lst.st_mode)) {
+        int from = depth_below_root(c, a.f->pre, a.dir), to = depth_below_root(c, b.f->pre, b.dir);
+        if (to < from || a.f->pre != b.f->pre) {
+            int dfd = openat(a.dir, a.name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            long budget = SCAN_MAX_ENTRIES;
+            if (dfd < 0)
+                e = wasi_errno_from_host(errno);
+            else if ((e = scan_links(c, dfd, to + 1, 0, &budget)) == WASI_ENOTSUP)
+                wasi_deny(c, "directory too large to check for outward symlinks before a move");
+            if (dfd >= 0)
+                close(dfd);
+        }
+    }
     if (!e && fstatat(a.dir, a.name, &lst, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(lst.st_mode)) {
         char target[WASI_PATH_MAX + 1];
         ssize_t n = readlinkat(a.dir, a.name, target, sizeof target - 1);
@@ -316,14 +334,13 @@ static int depth_below_root(wasi_ctx *c, int pre, int dir)
     return d;
 }
 
-/* May a symlink in host directory `dir` (tree `pre`) have this target? It must be relative,
- * stay inside the tree when read lexically from the link's directory, and not name the state
- * directory. 0 or a WASI errno. */
-static int target_ok(wasi_ctx *c, int pre, int dir, const char *target)
+/* May a symlink whose directory lies `d` levels below its tree's root have this target? It
+ * must be relative, stay inside the tree when read lexically from the link's directory, and
+ * not name the state directory. 0 or a WASI errno. */
+static int target_ok_at(int d, const char *target)
 {
     if (target[0] == '/')
         return WASI_ENOTCAPABLE; /* absolute targets would name host paths */
-    int d = depth_below_root(c, pre, dir);
     if (d < 0)
         return WASI_ENOTCAPABLE;
     for (const char *p = target; *p;) {
@@ -346,6 +363,66 @@ static int target_ok(wasi_ctx *c, int pre, int dir, const char *target)
         p = q;
     }
     return 0;
+}
+
+/* The same for a link in host directory `dir` of tree `pre`. */
+static int target_ok(wasi_ctx *c, int pre, int dir, const char *target)
+{
+    return target_ok_at(depth_below_root(c, pre, dir), target);
+}
+
+#define SCAN_MAX_DEPTH 256
+
+/* Every symlink in the directory `dfd` (whose own depth below the root will be `d`) must keep
+ * its target inside the tree. Returns 0, a WASI errno, or ENOTSUP if the tree is too big to
+ * check. *budget counts entries left. */
+static int scan_links(wasi_ctx *c, int dfd, int d, int level, long *budget)
+{
+    if (level > SCAN_MAX_DEPTH)
+        return WASI_ENOTSUP;
+    int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return wasi_errno_from_host(errno);
+    DIR *dir = fdopendir(fd);
+    if (!dir) {
+        close(fd);
+        return WASI_EIO;
+    }
+    int e = 0;
+    struct dirent *de;
+    while (!e && (de = readdir(dir)) != NULL) {
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+            continue;
+        if (--*budget < 0) {
+            e = WASI_ENOTSUP;
+            break;
+        }
+        unsigned char t = de->d_type;
+        if (t == DT_UNKNOWN) {
+            struct stat st;
+            if (fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                continue;
+            t = S_ISLNK(st.st_mode) ? DT_LNK : S_ISDIR(st.st_mode) ? DT_DIR : DT_REG;
+        }
+        if (t == DT_LNK) {
+            char target[WASI_PATH_MAX + 1];
+            ssize_t n = readlinkat(fd, de->d_name, target, sizeof target - 1);
+            if (n < 0)
+                continue;
+            target[n] = 0;
+            if ((e = target_ok_at(d, target)))
+                wasi_deny(c, "moved directory holds a symlink that would leave the grant: "
+                             "%.200s -> %.200s", de->d_name, target);
+        } else if (t == DT_DIR) {
+            int sub = openat(fd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            if (sub >= 0) {
+                e = scan_links(c, sub, d + 1, level + 1, budget);
+                close(sub);
+            }
+        }
+    }
+    closedir(dir);
+    return e;
 }
 
 WASI_FN(path_symlink)
