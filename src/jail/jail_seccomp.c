@@ -4,7 +4,13 @@
  * ptrace, cross-process memory access, mount and namespace calls, bpf, perf, kexec, modules,
  * keyrings, io_uring, userfaultfd, handle-based opens, personality changes, sockets other than
  * AF_UNIX, clone with namespace flags, TIOCSTI. clone3 returns ENOSYS so libc falls back to
- * clone, whose flags can be inspected. Foreign-architecture system calls kill the process. */
+ * clone, whose flags can be inspected. Foreign-architecture system calls kill the process.
+ * Setuid/setgid bits: chmod, fchmod, fchmodat(2), open/openat/creat and mknod(at) with
+ * S_ISUID or S_ISGID in the mode fail with EPERM (a root caller's jail would otherwise leave
+ * root-owned setuid files on the host); openat2 (mode inside a struct) returns ENOSYS.
+ * UNIX sockets: connect() fails with EPERM (host daemons' socket files may be visible inside
+ * a grant; seccomp cannot see the address), and only stream/seqpacket UNIX sockets can be made
+ * (a datagram socket could sendto() a host socket by name); socketpair keeps working. */
 #include <errno.h>
 #include <linux/audit.h>
 #include <linux/seccomp.h>
@@ -88,6 +94,37 @@ static void build(void)
     if (rc == 0) {
         struct scmp_arg_cmp a = SCMP_A0(SCMP_CMP_NE, AF_UNIX);
         rc = deny(ctx, EPERM, SCMP_SYS(socketpair), 1, &a);
+    }
+    /* Only UNIX stream/seqpacket sockets (type & 0xf): datagram ones can sendto() a path. */
+    static const unsigned long bad_types[] = {SOCK_DGRAM, SOCK_RAW, SOCK_RDM, SOCK_PACKET};
+    for (size_t i = 0; i < sizeof bad_types / sizeof bad_types[0] && rc == 0; i++) {
+        struct scmp_arg_cmp a = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xfUL, bad_types[i]);
+        rc = deny(ctx, EPERM, SCMP_SYS(socket), 1, &a);
+        if (rc == 0) rc = deny(ctx, EPERM, SCMP_SYS(socketpair), 1, &a);
+    }
+    /* connect(): the only way left to reach a socket file of a host daemon in a grant. */
+    if (rc == 0) rc = deny(ctx, EPERM, SCMP_SYS(connect), 0, NULL);
+    /* Setuid/setgid bits in any mode argument (argument index per call). */
+    static const struct { int nr; unsigned arg; } modes[] = {
+        {SCMP_SYS(chmod), 1},  {SCMP_SYS(fchmod), 1}, {SCMP_SYS(fchmodat), 2},
+        {SCMP_SYS(open), 2},   {SCMP_SYS(openat), 3}, {SCMP_SYS(creat), 1},
+        {SCMP_SYS(mknod), 1},  {SCMP_SYS(mknodat), 2},
+#ifdef __x86_64__
+        {452, 2}, /* fchmodat2 */
+#endif
+    };
+    static const unsigned long setid_bits[] = {04000UL, 02000UL};
+    for (size_t i = 0; i < sizeof modes / sizeof modes[0] && rc == 0; i++) {
+        if (modes[i].nr < 0) continue; /* not on this architecture */
+        for (size_t b = 0; b < 2 && rc == 0; b++) {
+            struct scmp_arg_cmp a = {modes[i].arg, SCMP_CMP_MASKED_EQ, setid_bits[b],
+                                     setid_bits[b]};
+            rc = deny(ctx, EPERM, modes[i].nr, 1, &a);
+        }
+    }
+    if (rc == 0) {
+        int nr = seccomp_syscall_resolve_name("openat2");
+        rc = deny(ctx, ENOSYS, nr >= 0 ? nr : 437, 0, NULL);
     }
     /* clone with any namespace flag; clone3 -> ENOSYS (its flags live in memory). */
     static const unsigned long ns_flags[] = {CLONE_NEWNS,  CLONE_NEWUTS, CLONE_NEWIPC,
