@@ -1,8 +1,10 @@
 /* cmd_exec.c — `boxagent exec`: run a native program inside the jail from the terminal, under
  * capabilities given with --cap and/or a manifest file. Prints the program's output, exits
  * with its status (128+signal when killed), and says in one line on stderr when a limit
- * stopped it or the capability set refused it. In a boxagent workspace (one with a
- * .boxagent/ directory) every run, allowed or refused, is appended to the audit log. */
+ * stopped it or the capability set refused it. Every run, allowed or refused, is appended to
+ * the workspace's audit log (.boxagent/ is made when missing); if the log cannot be opened the
+ * run is refused, except in a directory where .boxagent/ cannot be made at all (read-only,
+ * not ours), where it runs with a warning that it is not audited. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,22 +75,40 @@ static void write_all(int fd, const char *p, size_t n)
     }
 }
 
-/* One audit record for this run (only in a boxagent workspace; failures are warned). */
-static void audit_run(const policy_set *p, char **prog_argv, const jail_options *o,
-                      const jail_result *r, bool ran)
+/* The audit log of this run: <workspace>/.boxagent/ is made (0700) when missing. Where it
+ * cannot be made (a read-only or foreign directory: nothing in a sandbox of ours could make
+ * it there either) the run goes ahead with a warning saying it is not audited; any other
+ * failure to open the log refuses the run (*refuse). */
+static audit_log *open_audit(const policy_set *p, bool *refuse)
 {
+    *refuse = false;
     char *state = xasprintf("%s/.boxagent", p->workspace);
     struct stat st;
-    bool is_ws = stat(state, &st) == 0 && S_ISDIR(st.st_mode);
+    if (lstat(state, &st) != 0 && errno == ENOENT && mkdir(state, 0700) != 0 &&
+        (errno == EACCES || errno == EROFS || errno == EPERM)) {
+        fprintf(stderr, "boxagent exec: warning: this run is NOT audited: cannot create %s: "
+                        "%s\n", state, strerror(errno));
+        free(state);
+        return NULL;
+    }
     free(state);
-    if (!is_ws) return;
     char *err = NULL;
     audit_log *log = audit_open(p->workspace, &err);
     if (!log) {
-        fprintf(stderr, "boxagent exec: warning: audit log: %s\n", err ? err : "cannot open");
+        fprintf(stderr, "boxagent exec: refusing to run unaudited: audit log: %s\n",
+                err ? err : "cannot open");
         free(err);
-        return;
+        *refuse = true;
     }
+    return log;
+}
+
+/* One audit record for this run (failures to append are warned). */
+static void audit_run(audit_log *log, const policy_set *p, char **prog_argv,
+                      const jail_options *o, const jail_result *r, bool ran)
+{
+    if (!log) return;
+    char *err = NULL;
     json_t *args = json_object(), *av = json_array(), *caps = json_array();
     for (size_t i = 0; prog_argv[i]; i++) json_array_append_new(av, json_string(prog_argv[i]));
     for (size_t i = 0; i < p->ncaps; i++)
@@ -128,7 +148,6 @@ static void audit_run(const policy_set *p, char **prog_argv, const jail_options 
     }
     buf_free(&result);
     free(args_text);
-    audit_close(log);
 }
 
 static void live_output(void *user, int stream, const char *data, size_t len)
@@ -258,10 +277,14 @@ int cmd_exec(int argc, char **argv)
         fprintf(stderr, "boxagent exec: warning: running WITHOUT Landlock and/or seccomp "
                         "(--allow-unsandboxed)\n");
 
+    bool refuse_run = false;
+    audit_log *log = open_audit(p, &refuse_run);
+    if (refuse_run) goto out;
     fflush(stdout);
     jail_result r;
     bool ran = jail_run(p, (const char *const *)(argv + i), &o, &r);
-    audit_run(p, argv + i, &o, &r, ran);
+    audit_run(log, p, argv + i, &o, &r, ran);
+    if (log) audit_close(log);
     if (r.truncated)
         fprintf(stderr, "boxagent exec: output cut at the output limit (%llu bytes written in "
                         "all)\n", (unsigned long long)r.output_bytes);
