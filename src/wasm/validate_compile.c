@@ -25,7 +25,7 @@
 #define LOC_CONST (1u << 29) /* | constant-pool index */
 #define LOC_MASK (LOC_CONST - 1)
 #define DEFER_LIMIT 64        /* local.get is deferred only below this stack height */
-#define MAX_CONSTS 64
+#define MAX_CONSTS 256
 #define FUEL_ENTRY (-2) /* fuel_cell value: the current block is the function's entry block */
 
 enum { K_BLOCK, K_LOOP, K_IF, K_ELSE, K_FUNC };
