@@ -27,6 +27,10 @@ REL_FLAGS := -O2 -g
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
               -fno-sanitize-recover=undefined
 LIBS = $(PKG_LIBS) -lm -pthread
+# The release binary links its remaining libraries statically (glibc stays shared, so the
+# dlopen shims still work): start-up is the cost of every run-wasm/exec/tool command.
+REL_LIBS = -Wl,-Bstatic -ljansson -lsqlite3 -lseccomp -lcrypto -ledit -ltinfo -lbsd -lmd -lz \
+           -Wl,-Bdynamic -ldl -lm -pthread
 
 WASM_CC := clang
 WASM_CFLAGS := --target=wasm32-wasi -O2 -Wall -Wextra -Werror
@@ -92,7 +96,7 @@ $(B)/asan/libboxagent.a: $(ASAN_OBJS)
 	ar rcs $@ $^
 
 $(B)/boxagent: $(B)/rel/src/cli/main.o $(B)/rel/libboxagent.a
-	$(CC) $(REL_FLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(REL_FLAGS) -o $@ $^ $(REL_LIBS)
 
 $(B)/asan/boxagent: $(B)/asan/src/cli/main.o $(B)/asan/libboxagent.a
 	$(CC) $(ASAN_FLAGS) -o $@ $^ $(LIBS)

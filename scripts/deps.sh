@@ -6,7 +6,7 @@ set -euo pipefail
 
 build_pkgs=(gcc make pkg-config libc6-dev
   libjansson-dev libcurl4-openssl-dev libmicrohttpd-dev libsqlite3-dev
-  libseccomp-dev libssl-dev libedit-dev
+  libseccomp-dev libssl-dev libedit-dev zlib1g-dev libbsd-dev libmd-dev libncurses-dev
   clang lld wasi-libc libclang-rt-14-dev-wasm32)
 test_pkgs=(libcriterion-dev wabt binaryen valgrind libclang-rt-14-dev libfuzzer-14-dev
   iproute2 procps psmisc util-linux curl chromium sqlite3)
