@@ -218,7 +218,12 @@ const char *wasm_instance_trap_message(const wasm_instance *inst);
 void wasm_instance_set_trap_message(wasm_instance *inst, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* Fuel. The budget counts from instantiation; each call draws from what remains. */
+/* Fuel. The budget counts from instantiation; each call draws from what remains.
+ * Fuel is charged per straight-line block when the block is entered (so a trap or early exit
+ * may leave part of a block charged); the same program always stops at the same point.
+ * wasm_instance_set_fuel gives the instance `fuel` more units from now on (the remaining
+ * budget becomes `fuel`); 0 makes it unlimited. Modules compiled without metering never run
+ * out of fuel. */
 void wasm_instance_set_fuel(wasm_instance *inst, uint64_t fuel); /* 0 = unlimited */
 uint64_t wasm_instance_fuel_used(const wasm_instance *inst);     /* total since instantiation */
 uint64_t wasm_instance_fuel_remaining(const wasm_instance *inst);
