@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "egress/egress.h"
 #include "policy/policy.h"
 #include "util/util.h"
 #include "wasi/wasi.h"
@@ -78,8 +79,26 @@ static int run(policy_set *p, bool metering, bool stats, const wasi_run_limits *
         wasm_module_free(m);
         return 1;
     }
+    /* A guest that imports boxagent_http reaches the network only through egress/, under the
+     * same fetch: capabilities (and address rules) as the host's own requests. */
+    wasm_linker *l = NULL;
+    egress_guest_ctx ectx = {.caps = p, .timeout_ms = lim->timeout_ms};
+    for (size_t i = 0; i < wasm_module_import_count(m); i++) {
+        wasm_import_info ii;
+        if (!wasm_module_import_at(m, i, &ii) || strcmp(ii.module, "boxagent_http")) continue;
+        l = wasm_linker_new();
+        if (!wasi_link(l, &werr) || !egress_link_wasm(l, &ectx, err, sizeof err)) {
+            fprintf(stderr, "boxagent run-wasm: cannot link the host imports: %s\n",
+                    *werr.message ? werr.message : err);
+            wasm_linker_free(l);
+            wasi_free(c);
+            wasm_module_free(m);
+            return 1;
+        }
+        break;
+    }
     wasi_result r;
-    int rc = wasi_run(c, m, NULL, lim, &r);
+    int rc = wasi_run(c, m, l, lim, &r);
     int status;
     if (rc < 0) {
         fprintf(stderr, "boxagent run-wasm: %s: %s\n", path, r.message);
@@ -99,6 +118,7 @@ static int run(policy_set *p, bool metering, bool stats, const wasi_run_limits *
                 (unsigned long long)(r.stdout_bytes + r.stderr_bytes),
                 metering ? "" : " (no metering)");
     wasi_free(c);
+    if (l) wasm_linker_free(l);
     wasm_module_free(m);
     return status;
 }
