@@ -194,6 +194,13 @@ bool policy_fd_refused(int fd, char *why, size_t whylen);
  * failures give -errno. Returns an fd (O_CLOEXEC). */
 int policy_open_root(const policy_set *p, const char *root, int flags, char *why, size_t whylen);
 
+/* policy_check_path, then (when allowed) the deciding grant's root is checked on the file
+ * system with policy_open_root: a root that passes through a symlink or lies on a pseudo file
+ * system turns the decision into a denial with that reason. A root that does not exist (yet)
+ * keeps the lexical answer. For early decisions (tools, audit) that should say "refused"
+ * where enforcement would refuse anyway. */
+policy_decision policy_check_path_fs(const policy_set *p, const char *path, policy_access access);
+
 /* Open `rel` beneath the directory fd `dirfd` as openat2(RESOLVE_BENEATH|RESOLVE_NO_MAGICLINKS)
  * does (falling back to a component-by-component walk where openat2 is missing). Never escapes
  * `dirfd` through "..", absolute paths or symlinks. Returns an fd or -errno. */

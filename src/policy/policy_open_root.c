@@ -161,3 +161,21 @@ int policy_open_root(const policy_set *p, const char *root, int flags, char *why
     free(abs);
     return fd;
 }
+
+policy_decision policy_check_path_fs(const policy_set *p, const char *path, policy_access access)
+{
+    policy_decision d = policy_check_path(p, path, access);
+    if (!d.allowed || !d.cap || !d.cap->path) return d;
+    char why[300];
+    int fd = policy_open_root(p, d.cap->path, O_PATH, why, sizeof why);
+    if (fd >= 0) {
+        close(fd);
+        return d;
+    }
+    if (fd == -EACCES) {
+        d.allowed = false;
+        d.cap = NULL;
+        snprintf(d.reason, sizeof d.reason, "%s", why);
+    }
+    return d;
+}

@@ -310,3 +310,21 @@ Test(policy_limits, huge_values_refused_not_wrapped)
     cr_expect_eq(p->limits.output, 1ULL << 30);
     policy_free(p);
 }
+
+Test(policy_root, early_decision_sees_symlinked_roots, .init = harden_tree, .fini = harden_rm)
+{
+    policy_set *p = ws_caps("write:./hk\nread:./docs\nread:./procl\nread:/nonexistent-root");
+    policy_decision d = policy_check_path_fs(p, "hk/pre-commit", POLICY_ACCESS_WRITE);
+    cr_expect(!d.allowed && !d.cap && strstr(d.reason, "symbolic link"), "%s", d.reason);
+    cr_expect(policy_check_path(p, "hk/pre-commit", POLICY_ACCESS_WRITE).allowed,
+              "lexical answer unchanged");
+    d = policy_check_path_fs(p, "procl/self/environ", POLICY_ACCESS_READ);
+    cr_expect(!d.allowed, "%s", d.reason);
+    d = policy_check_path_fs(p, "docs/readme", POLICY_ACCESS_READ);
+    cr_expect(d.allowed, "%s", d.reason);
+    d = policy_check_path_fs(p, "/nonexistent-root/x", POLICY_ACCESS_READ);
+    cr_expect(d.allowed, "missing root keeps the lexical answer: %s", d.reason);
+    d = policy_check_path_fs(p, "elsewhere", POLICY_ACCESS_READ);
+    cr_expect(!d.allowed && strstr(d.reason, "no read"), "%s", d.reason);
+    policy_free(p);
+}
