@@ -139,6 +139,11 @@ int policy_open_root(const policy_set *p, const char *root, int flags, char *why
         }
     }
     if (base != AT_FDCWD) close(base);
+    struct stat lst;
+    if (fd >= 0 && fstat(fd, &lst) == 0 && S_ISLNK(lst.st_mode)) {
+        close(fd); /* O_PATH | O_NOFOLLOW in the fallback walk opens a final link itself */
+        fd = -ELOOP;
+    }
     if (fd == -ELOOP || fd == -EXDEV) {
         int rc = why_set(why, whylen, -EACCES, "grant root %.250s passes through a symbolic "
                          "link: refused (a grant must name the real path)", abs);
