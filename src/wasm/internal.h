@@ -261,6 +261,9 @@ enum {
     /* superinstructions: i32 compare and branch (a, b, off), in the order of 0x46..0x4F */
     OP_BR_EQ32, OP_BR_NE32, OP_BR_LT_S32, OP_BR_LT_U32, OP_BR_GT_S32, OP_BR_GT_U32,
     OP_BR_LE_S32, OP_BR_LE_U32, OP_BR_GE_S32, OP_BR_GE_U32,
+    /* the same for i64 (0x51..0x5A), and i64 zero tests (c, off) */
+    OP_BR_EQ64, OP_BR_NE64, OP_BR_LT_S64, OP_BR_LT_U64, OP_BR_GT_S64, OP_BR_GT_U64,
+    OP_BR_LE_S64, OP_BR_LE_U64, OP_BR_GE_S64, OP_BR_GE_U64, OP_BR_IF64, OP_BR_UNLESS64,
     OP_COUNT
 };
 

@@ -153,7 +153,9 @@ static inline void *table_ref(const wasm_instance *inst, const constexpr_t *ce)
     X(OP_TABLE_GROW) X(OP_TABLE_SIZE) X(OP_TABLE_FILL) X(OP_TABLE_GET) X(OP_TABLE_SET)          \
     X(OP_REF_FUNC) X(OP_REF_IS_NULL) X(OP_BR_EQ32) X(OP_BR_NE32) X(OP_BR_LT_S32) \
     X(OP_BR_LT_U32) X(OP_BR_GT_S32) X(OP_BR_GT_U32) X(OP_BR_LE_S32) X(OP_BR_LE_U32)           \
-    X(OP_BR_GE_S32) X(OP_BR_GE_U32)
+    X(OP_BR_GE_S32) X(OP_BR_GE_U32) X(OP_BR_EQ64) X(OP_BR_NE64) X(OP_BR_LT_S64) X(OP_BR_LT_U64)  \
+    X(OP_BR_GT_S64) X(OP_BR_GT_U64) X(OP_BR_LE_S64) X(OP_BR_LE_U64) X(OP_BR_GE_S64)             \
+    X(OP_BR_GE_U64) X(OP_BR_IF64) X(OP_BR_UNLESS64)
 
 #if THREADED
 #define CASE(op) L_##op:
@@ -367,6 +369,42 @@ dispatch:
     BRCMP(OP_BR_LE_U32, a <= b)
     BRCMP(OP_BR_GE_S32, (int32_t)a >= (int32_t)b)
     BRCMP(OP_BR_GE_U32, a >= b)
+#define BRCMP64(op, expr)                                                                        \
+    CASE(op)                                                                                     \
+    {                                                                                            \
+        uint64_t a = D(1).u64, b = D(2).u64;                                                     \
+        if (expr)                                                                                \
+            ip += 3 + ip[3].i;                                                                   \
+        else                                                                                     \
+            ip += 4;                                                                             \
+        NEXT();                                                                                  \
+    }
+    BRCMP64(OP_BR_EQ64, a == b)
+    BRCMP64(OP_BR_NE64, a != b)
+    BRCMP64(OP_BR_LT_S64, (int64_t)a < (int64_t)b)
+    BRCMP64(OP_BR_LT_U64, a < b)
+    BRCMP64(OP_BR_GT_S64, (int64_t)a > (int64_t)b)
+    BRCMP64(OP_BR_GT_U64, a > b)
+    BRCMP64(OP_BR_LE_S64, (int64_t)a <= (int64_t)b)
+    BRCMP64(OP_BR_LE_U64, a <= b)
+    BRCMP64(OP_BR_GE_S64, (int64_t)a >= (int64_t)b)
+    BRCMP64(OP_BR_GE_U64, a >= b)
+    CASE(OP_BR_IF64)
+    {
+        if (D(1).u64)
+            ip += 2 + ip[2].i;
+        else
+            ip += 3;
+        NEXT();
+    }
+    CASE(OP_BR_UNLESS64)
+    {
+        if (!D(1).u64)
+            ip += 2 + ip[2].i;
+        else
+            ip += 3;
+        NEXT();
+    }
     CASE(OP_BR_TABLE)
     {
         uint64_t i = D(1).u32, n = ip[2].u;

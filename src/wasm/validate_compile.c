@@ -547,12 +547,16 @@ static bool pop_i32s_home(cc *c, unsigned n)
     return true;
 }
 
-/* i32 compare opcode -> fused compare-and-branch op, and the inverse comparison. */
-static int fused_branch(int cmp) { return OP_BR_EQ32 + (cmp - 0x46); }
+/* i32/i64 compare opcode -> fused compare-and-branch op, and the inverse comparison. */
+static int fused_branch(int cmp)
+{
+    return cmp >= 0x51 ? OP_BR_EQ64 + (cmp - 0x51) : OP_BR_EQ32 + (cmp - 0x46);
+}
 static int inverse_cmp(int cmp)
 {
-    static const uint8_t inv[] = {0x47, 0x46, 0x4E, 0x4F, 0x4C, 0x4D, 0x4A, 0x4B, 0x48, 0x49};
-    return inv[cmp - 0x46];
+    static const uint8_t inv[] = {1, 0, 8, 9, 6, 7, 4, 5, 2, 3}; /* eq<->ne, lt<->ge, gt<->le */
+    int base = cmp >= 0x51 ? 0x51 : 0x46;
+    return base + inv[cmp - base];
 }
 
 /* The condition on top (index k, already popped) was just produced by an i32 compare or eqz:
@@ -565,15 +569,18 @@ static bool fuse_cond_branch(cc *c, uint32_t k, bool when)
     int op = c->last_op;
     size_t pos = c->last_pos;
     cell *code = c->m->code;
-    if (op == 0x45) { /* eqz: branch on the operand's zero-ness */
+    if (op == 0x45 || op == 0x50) { /* eqz: branch on the operand's zero-ness */
         uint64_t a = code[pos + 2].u;
         unemit(c, pos);
-        emit_op(c, when ? OP_BR_UNLESS : OP_BR_IF);
+        if (op == 0x45)
+            emit_op(c, when ? OP_BR_UNLESS : OP_BR_IF);
+        else
+            emit_op(c, when ? OP_BR_UNLESS64 : OP_BR_IF64);
         emit_slot(c, (uint32_t)a);
         c->last_end = SIZE_MAX;
         return true;
     }
-    if (op < 0x46 || op > 0x4F)
+    if (op < 0x46 || op > 0x5A || op == 0x50)
         return false;
     uint64_t a = code[pos + 2].u, b = code[pos + 3].u;
     unemit(c, pos);
