@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # run-fuzz.sh — bounded fuzzing of the engine, as run by `make fuzz` and tests/suites/fuzz.sh:
 #   1. libFuzzer (build/fuzz/fuzz_wasm) for FUZZ_SECONDS (default 60), corpus in
-#      build/fuzz/corpus, seeded with every binary module of the spec tests; crashes are saved
-#      as build/fuzz/crash-*.
+#      build/fuzz/corpus, seeded with every binary module of the spec tests and 50 binaryen
+#      -ttf modules (build/fuzz/seeds); crashes are saved as build/fuzz/crash-*.
 #   2. the differential check against V8 (fuzz/differential.sh) on DIFF_N modules (default 300),
 #      stopping after DIFF_SECONDS (default: no limit).
 # Prints "N passed, N failed" last; exits non-zero if either found something.
@@ -19,6 +19,14 @@ if [ ! -d "$seeds" ] || [ -z "$(ls -A "$seeds" 2>/dev/null)" ]; then
   SPEC_CONVERT_ONLY=1 tests/spec/run-spec.sh >/dev/null 2>&1
   mkdir -p "$seeds"
   find "$B/spec" -name '*.wasm' -size -64k -exec cp -t "$seeds" {} + 2>/dev/null
+  # plus 50 binaryen -ttf modules (longer functions, every 2.0 non-SIMD feature but ref types)
+  for i in $(seq 1 50); do
+    head -c $((1000 + RANDOM % 8000)) /dev/urandom >"$seeds/.ttf.bin"
+    wasm-opt "$seeds/.ttf.bin" -ttf --enable-sign-ext --enable-nontrapping-float-to-int \
+      --enable-bulk-memory --enable-multivalue --enable-mutable-globals -o "$seeds/ttf-$i.wasm" \
+      >/dev/null 2>&1
+  done
+  rm -f "$seeds/.ttf.bin"
 fi
 mkdir -p "$B/fuzz/corpus"
 # Logs are private to this run (others may fuzz at the same time), then kept as the latest.
