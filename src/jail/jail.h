@@ -24,6 +24,17 @@
  * cgroup bounds the whole tree where one can be made (v2 or v1, joined while the child builds
  * its view); otherwise RLIMIT_AS bounds each process (a tree may then use processes x memory).
  *
+ * Real paths and protected names: grants are resolved to their real paths before any
+ * comparison or mount (a grant through an alias of the workspace, /proc, /sys or /dev is masked or refused; host kernel filesystems
+ * mounted beneath a grant are masked; the opened root is refused on a kernel filesystem). The
+ * state dir <ws>/.boxagent is made (0700) before the run when a write grant shows the
+ * workspace, and a symlinked or non-directory one refuses the run. Every grant is walked
+ * (bounded: JAIL_WALK_* in jail_internal.h) for .boxagent/ (masked wherever found) and, in
+ * write grants, the policy's protected names at any depth (re-bound read-only); protected
+ * names that did not exist (no mount point possible) and that the program created are removed
+ * after the run, when every jailed process is gone, with a line on stderr (jail_guard.c).
+ * Seccomp also refuses setuid/setgid mode bits and connect() (host daemons' socket files).
+ *
  * Fail closed: without Landlock or seccomp the jail refuses to run unless the caller sets
  * allow_unsandboxed (which the caller must audit). Only this layer forks sandboxed programs.
  */

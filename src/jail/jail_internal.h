@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include "jail/jail.h"
+#include "util/buf.h"
 
 /* ---------------------------------------------------------------- Landlock constants
  * Debian 12's <linux/landlock.h> stops at ABI 2; the later ones are defined here. */
@@ -82,7 +83,17 @@ typedef struct jail_rule {
     uint64_t access;   /* Landlock rights for a directory (file rules get the file subset) */
 } jail_rule;
 
+/* A write grant checked after the run for protected names the program created. */
+typedef struct jail_watch {
+    char *real;        /* the grant's real path on the host */
+    char **before;     /* protected entries (relative paths) that existed before the run */
+    size_t nbefore;
+} jail_watch;
+
 typedef struct jail_plan {
+    jail_watch *watches;
+    size_t nwatches;
+    char **explicit_w; /* real (else lexical) paths of every write: grant, NULL-terminated */
     jail_mount *mounts;
     size_t nmounts, capmounts;
     jail_rule *rules;
@@ -116,6 +127,22 @@ typedef struct jail_plan {
 bool jail_plan_build(jail_plan *pl, const policy_set *p, const char *const *argv,
                      const char *cwd, char *err, size_t errlen);
 void jail_plan_free(jail_plan *pl);
+
+/* ---------------------------------------------------------------- protected names
+ * (jail_guard.c). Walks are breadth first, never follow symlinks nor cross filesystems. */
+#define JAIL_WALK_MAX_DIRS 2048
+#define JAIL_WALK_MAX_ENTRIES 65536
+#define JAIL_WALK_MAX_DEPTH 24
+/* Is `name` (in the directory `parent_rel`, "" for a walk's root) protected? */
+bool jail_guard_protected(const char *parent_rel, const char *name);
+/* Called for each protected entry: the directory fd holding it, its path relative to the
+ * walk's root, its name and d_type. The walk does not descend into it. */
+typedef void (*jail_walk_fn)(void *ctx, int dirfd, const char *rel, const char *name,
+                             unsigned char dtype);
+/* false when a bound stopped the walk before it covered the whole tree. */
+bool jail_walk(const char *root, size_t max_dirs, jail_walk_fn fn, void *ctx);
+/* After the run: remove protected entries created inside watched grants; one line each. */
+void jail_guard_after(const jail_plan *pl, buf *report);
 
 /* ---------------------------------------------------------------- seccomp */
 

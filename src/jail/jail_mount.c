@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -108,6 +109,30 @@ static int attach_clone(int dfd, const char *path, unsigned flags, uint64_t attr
     return rc;
 }
 
+/* A grant opened on a host kernel filesystem (its path was swapped for a link after the plan
+ * checked it) is refused: close it, EACCES. */
+static int kernel_fs_check(int fd)
+{
+    if (fd < 0) return fd;
+    static const unsigned long magic[] = {
+        0x9fa0,     /* proc */       0x62656572, /* sysfs */    0x1cd1,     /* devpts */
+        0x27e0eb,   /* cgroup */     0x63677270, /* cgroup2 */  0x64626720, /* debugfs */
+        0x74726163, /* tracefs */    0x73636673, /* securityfs */ 0xcafe4a11, /* bpf */
+        0x19800202, /* mqueue */     0x6165676c, /* pstore */   0xde5e81e4, /* efivarfs */
+        0x62656570, /* configfs */   0x65735543, /* fusectl */  0x42494e4d, /* binfmt_misc */
+        0x6e736673, /* nsfs */       0xf97cff8c, /* selinuxfs */
+    };
+    struct statfs sf;
+    if (fstatfs(fd, &sf) != 0) return fd;
+    for (size_t i = 0; i < sizeof magic / sizeof magic[0]; i++)
+        if ((unsigned long)sf.f_type == magic[i]) {
+            close(fd);
+            errno = EACCES;
+            return -1;
+        }
+    return fd;
+}
+
 int jail_open_grant(int root_fd, const jail_mount *m)
 {
     struct open_how how;
@@ -117,13 +142,13 @@ int jail_open_grant(int root_fd, const jail_mount *m)
     const char *base = m->ws ? m->ws : m->src;
     const char *rel = base[1] ? base + 1 : ".";
     int fd = (int)syscall(SYS_openat2, root_fd, rel, &how, sizeof how);
-    if (fd < 0 || !m->ws || !strcmp(m->ws_rel, ".")) return fd;
+    if (fd < 0 || !m->ws || !strcmp(m->ws_rel, ".")) return kernel_fs_check(fd);
     how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
     int sub = (int)syscall(SYS_openat2, fd, m->ws_rel, &how, sizeof how);
     int e = errno;
     close(fd);
     errno = e;
-    return sub;
+    return kernel_fs_check(sub);
 }
 
 static int do_bind(int oldfd, const jail_mount *m, char *msg, size_t msglen)

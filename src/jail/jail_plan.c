@@ -2,6 +2,7 @@
  * (read-only / read-write), which are masked, the Landlock rules, the environment and the
  * program's argv. Runs in the parent, before the fork, so the child never allocates. */
 #include <errno.h>
+#include <dirent.h>
 #include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,12 +26,6 @@ static const char *const etc_secrets[] = {
     "/etc/shadow",         "/etc/shadow-",          "/etc/gshadow",  "/etc/gshadow-",
     "/etc/sudoers",        "/etc/sudoers.d",        "/etc/ssl/private",
     "/etc/security/opasswd", "/etc/krb5.keytab",    "/etc/.pwd.lock",
-};
-
-/* Files that make the host run code later: read-only inside a write grant unless named. */
-static const char *const protected_names[] = {
-    ".git",    ".bashrc", ".bash_profile", ".bash_login", ".bash_logout", ".profile",
-    ".zshrc",  ".zshenv", ".zprofile",     ".zlogin",     ".inputrc",
 };
 
 static const char *const dev_nodes[] = {"null", "zero", "full", "random", "urandom", "tty"};
@@ -191,11 +186,195 @@ static bool host_kernel_path(const char *path)
     return beneath(path, "/proc") || beneath(path, "/sys") || beneath(path, "/dev");
 }
 
+/* Filesystems that are the host kernel's interfaces: never shown through a grant. */
+static const char *const kernel_fs[] = {
+    "proc",     "sysfs",     "devtmpfs",  "devpts",    "cgroup",     "cgroup2",
+    "debugfs",  "tracefs",   "securityfs", "bpf",      "mqueue",     "pstore",
+    "efivarfs", "configfs",  "fusectl",   "binfmt_misc", "hugetlbfs", "nsfs",
+    "autofs",   "rpc_pipefs", "selinuxfs",
+};
+
+/* Mount points of the host that a grant must not show: every kernel filesystem and anything
+ * mounted beneath /proc, /sys or /dev. NULL-terminated list of host paths. */
+static char **kernel_mounts(void)
+{
+    size_t n = 0;
+    char **v = xcalloc(1, sizeof *v);
+    FILE *f = fopen("/proc/self/mountinfo", "re");
+    if (!f) return v;
+    char line[8192];
+    while (fgets(line, sizeof line, f)) {
+        char *save = NULL, *fld[5] = {0};
+        char *tok = strtok_r(line, " ", &save);
+        for (int i = 0; i < 5 && tok; i++, tok = i < 5 ? strtok_r(NULL, " ", &save) : tok)
+            fld[i] = tok;
+        char *sep = save ? strstr(save, " - ") : NULL;
+        if (!fld[4] || !sep) continue;
+        char *type = sep + 3, *sp = strchr(type, ' ');
+        if (sp) *sp = '\0';
+        /* Unescape \ooo in the mount point. */
+        char mp[4096];
+        size_t o = 0;
+        for (const char *s = fld[4]; *s && o + 1 < sizeof mp; s++) {
+            if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+                s[3] >= '0' && s[3] <= '7') {
+                mp[o++] = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+                s += 3;
+            } else {
+                mp[o++] = *s;
+            }
+        }
+        mp[o] = '\0';
+        bool kern = host_kernel_path(mp) && strcmp(mp, "/");
+        for (size_t i = 0; !kern && i < sizeof kernel_fs / sizeof kernel_fs[0]; i++)
+            if (!strcmp(type, kernel_fs[i])) kern = true;
+        if (!kern) continue;
+        v = xrealloc(v, (n + 2) * sizeof *v);
+        v[n++] = xstrdup(mp);
+        v[n] = NULL;
+    }
+    fclose(f);
+    return v;
+}
+
+static char *join_path(const char *dir, const char *rel)
+{
+    if (!strcmp(rel, ".")) return xstrdup(dir);
+    return !strcmp(dir, "/") ? xasprintf("/%s", rel) : xasprintf("%s/%s", dir, rel);
+}
+
+/* Where host path `host` (beneath the grant's real path) appears in the view. */
+static char *view_path(const char *text, const char *real, const char *host)
+{
+    const char *suffix = !strcmp(real, "/") ? host : host + strlen(real);
+    if (!*suffix || !strcmp(suffix, "/")) return xstrdup(text);
+    return !strcmp(text, "/") ? xstrdup(suffix) : xasprintf("%s%s", text, suffix);
+}
+
+/* If `text` passes through the workspace (a prefix of it resolves to the workspace's real
+ * path), the rest of it ("." for the workspace itself); else NULL. */
+static char *ws_rest(const char *text, const char *ws_real)
+{
+    size_t n = strlen(text);
+    for (size_t i = 1; i <= n; i++) {
+        if (i < n && text[i] != '/') continue;
+        char *prefix = xstrndup(text, i);
+        char *r = realpath(prefix, NULL);
+        free(prefix);
+        bool hit = r && !strcmp(r, ws_real);
+        free(r);
+        if (hit) return xstrdup(i >= n ? "." : text + i + 1);
+    }
+    return NULL;
+}
+
+typedef struct grant {
+    const policy_cap *c;
+    char *text;   /* the path the capability names (normalised): where it appears in the view */
+    char *real;   /* its real path on the host (NULL: it does not exist; skipped) */
+    char *ws_rel; /* beneath the workspace: the path under it, else NULL */
+    bool write;
+} grant;
+
+typedef struct scan_ctx {
+    jail_plan *pl;
+    const grant *g;
+    const char *root_real, *root_view;
+    jail_watch *w; /* write grants: what existed before */
+} scan_ctx;
+
+static void scan_found(void *vctx, int dirfd, const char *rel, const char *name,
+                       unsigned char dtype)
+{
+    (void)dirfd;
+    scan_ctx *c = vctx;
+    char *view = join_path(c->root_view, rel);
+    if (c->w) {
+        c->w->before = xrealloc(c->w->before, (c->w->nbefore + 1) * sizeof *c->w->before);
+        c->w->before[c->w->nbefore++] = xstrdup(rel);
+    }
+    if (!strcmp(name, ".boxagent")) {
+        if (dtype == DT_DIR || dtype == DT_REG)
+            add_mount(c->pl, dtype == DT_DIR ? JM_MASK_DIR : JM_MASK_FILE, ORD_MASK, true, NULL,
+                      view, NULL);
+    } else if (c->w) {
+        char *host = join_path(c->root_real, rel);
+        bool named = false;
+        for (size_t j = 0; c->pl->explicit_w[j]; j++)
+            if (!strcmp(c->pl->explicit_w[j], host)) named = true;
+        if (!named) add_mount(c->pl, JM_REBIND_RO, ORD_PROTECT, true, NULL, view, NULL);
+        free(host);
+    }
+    free(view);
+}
+
+/* Walk a grant (or the workspace inside it) for protected names; write grants are watched. */
+static void scan_grant(jail_plan *pl, const grant *g, const char *root_real,
+                       const char *root_view)
+{
+    scan_ctx c = {pl, g, root_real, root_view, NULL};
+    if (g->write) {
+        pl->watches = xrealloc(pl->watches, (pl->nwatches + 1) * sizeof *pl->watches);
+        c.w = &pl->watches[pl->nwatches++];
+        memset(c.w, 0, sizeof *c.w);
+        c.w->real = xstrdup(root_real);
+    }
+    jail_walk(root_real, g->write ? JAIL_WALK_MAX_DIRS : JAIL_WALK_MAX_DIRS / 4, scan_found,
+              &c);
+}
+
+/* The state directory must exist as a real directory whenever a grant shows the workspace:
+ * made here (0700, the caller's) if a write grant could otherwise let the program create it,
+ * and refused when it is a symlink or not a directory. */
+static bool check_state_dir(const char *state, bool writable, char *err, size_t errlen)
+{
+    struct stat st;
+    if (lstat(state, &st) != 0) {
+        if (errno != ENOENT) {
+            snprintf(err, errlen, "jail: cannot check %s: %s", state, strerror(errno));
+            return false;
+        }
+        if (!writable) return true;
+        if (mkdir(state, 0700) != 0 && errno != EEXIST) {
+            if (errno == EACCES || errno == EROFS || errno == EPERM) return true; /* nor can the program */
+            snprintf(err, errlen, "jail: cannot create %s: %s", state, strerror(errno));
+            return false;
+        }
+        if (lstat(state, &st) != 0) {
+            snprintf(err, errlen, "jail: cannot check %s: %s", state, strerror(errno));
+            return false;
+        }
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        snprintf(err, errlen, "jail: refusing to run: %s is %s, not a directory", state,
+                 S_ISLNK(st.st_mode) ? "a symlink" : "a file");
+        return false;
+    }
+    return true;
+}
+
+static void free_grants(grant *g, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(g[i].text);
+        free(g[i].real);
+        free(g[i].ws_rel);
+    }
+    free(g);
+}
+
 static bool add_grants(jail_plan *pl, const policy_set *p, char *err, size_t errlen)
 {
-    char *state = p->workspace ? xasprintf("%s/.boxagent", p->workspace) : NULL;
-    bool state_visible = false;
+    char *ws_real = NULL;
+    if (p->workspace) {
+        ws_real = realpath(p->workspace, NULL);
+        if (!ws_real) ws_real = normalize_abs(p->workspace);
+    }
+    char *state = ws_real ? join_path(ws_real, ".boxagent") : NULL;
+    grant *gs = xcalloc(p->ncaps + 1, sizeof *gs);
+    size_t ng = 0;
     bool ok = true;
+    /* Pass 1: every grant's real path, checked before anything is compared or mounted. */
     for (size_t i = 0; i < p->ncaps && ok; i++) {
         const policy_cap *c = &p->caps[i];
         if (c->kind != POLICY_READ && c->kind != POLICY_WRITE) continue;
@@ -205,32 +384,94 @@ static bool add_grants(jail_plan *pl, const policy_set *p, char *err, size_t err
             ok = false;
             break;
         }
-        char *path = normalize_abs(c->path);
-        bool write = c->kind == POLICY_WRITE;
-        if (host_kernel_path(path)) {
-            snprintf(err, errlen,
-                     "jail: capability %s names a host kernel interface (/proc, /sys, /dev), "
-                     "which the jail never exposes",
-                     c->text ? c->text : path);
-            free(path);
+        grant *g = &gs[ng++];
+        g->c = c;
+        g->write = c->kind == POLICY_WRITE;
+        g->text = normalize_abs(c->path);
+        char *rest = ws_real ? ws_rest(g->text, ws_real) : NULL;
+        g->real = realpath(g->text, NULL);
+        if (!g->real && errno != ENOENT && errno != ENOTDIR && errno != ELOOP) {
+            snprintf(err, errlen, "jail: cannot resolve capability %s: %s",
+                     c->text ? c->text : g->text, strerror(errno));
+            free(rest);
             ok = false;
             break;
         }
-        if (state && beneath(path, state)) { /* the state dir is never visible */
-            free(path);
-            continue;
+        if (!g->real && (errno == ELOOP || (rest && errno == ENOTDIR))) {
+            snprintf(err, errlen, "jail: refusing grant %s: it passes through a symlink loop "
+                     "or a non-directory", g->text);
+            free(rest);
+            ok = false;
+            break;
         }
+        if (rest && g->real) {
+            char *expect = join_path(ws_real, rest);
+            bool same = !strcmp(expect, g->real);
+            free(expect);
+            if (!same) {
+                snprintf(err, errlen, "jail: refusing grant %s: it passes through a symlink "
+                         "inside the workspace", g->text);
+                free(rest);
+                ok = false;
+                break;
+            }
+        } else if (!rest && g->real && ws_real && beneath(g->real, ws_real)) {
+            rest = strcmp(g->real, ws_real)
+                       ? xstrdup(g->real + strlen(ws_real) + (strcmp(ws_real, "/") ? 1 : 0))
+                       : xstrdup(".");
+        }
+        g->ws_rel = rest;
+        if (host_kernel_path(g->text) || (g->real && host_kernel_path(g->real))) {
+            snprintf(err, errlen,
+                     "jail: capability %s names a host kernel interface (/proc, /sys, /dev), "
+                     "which the jail never exposes",
+                     c->text ? c->text : g->text);
+            ok = false;
+            break;
+        }
+    }
+    char **kmounts = ok ? kernel_mounts() : NULL;
+    for (size_t i = 0; ok && i < ng; i++)
+        for (size_t k = 0; gs[i].real && kmounts[k]; k++)
+            if (beneath(gs[i].real, kmounts[k])) {
+                snprintf(err, errlen, "jail: capability %s is on a host kernel filesystem (%s), "
+                         "which the jail never exposes",
+                         gs[i].c->text ? gs[i].c->text : gs[i].text, kmounts[k]);
+                ok = false;
+                break;
+            }
+    /* The state directory: exists (or cannot be made by anyone) and is a real directory. */
+    if (ok && state) {
+        bool visible = false, writable = false;
+        for (size_t i = 0; i < ng; i++)
+            if (gs[i].real && beneath(ws_real, gs[i].real)) {
+                visible = true;
+                if (gs[i].write) writable = true;
+            }
+        if (visible) ok = check_state_dir(state, writable, err, errlen);
+    }
+    if (ok) {
+        size_t ne = 0;
+        pl->explicit_w = xcalloc(ng + 1, sizeof *pl->explicit_w);
+        for (size_t i = 0; i < ng; i++)
+            if (gs[i].write)
+                pl->explicit_w[ne++] = xstrdup(gs[i].real ? gs[i].real : gs[i].text);
+    }
+    for (size_t i = 0; i < ng && ok; i++) {
+        grant *g = &gs[i];
+        if (!g->real) continue; /* missing: nothing to show */
+        const char *path = g->text;
+        bool write = g->write;
+        if (state && beneath(g->real, state)) continue; /* the state dir is never visible */
         /* A read grant inside a write grant adds nothing (and must not make it read-only). */
         bool redundant = false;
         if (!write)
-            for (size_t j = 0; j < p->ncaps; j++)
-                if (p->caps[j].kind == POLICY_WRITE && p->caps[j].path &&
-                    beneath(path, p->caps[j].path))
-                    redundant = true;
-        if (state && beneath(state, path)) state_visible = true;
+            for (size_t j = 0; j < ng; j++)
+                if (gs[j].write && beneath(path, gs[j].text)) redundant = true;
+        if (redundant) continue;
         /* Directories leading to a grant inside the private /tmp must not be writable there
          * (a file "created in the workspace's parent" would silently land in /tmp). */
-        if (!redundant && beneath(path, "/tmp") && strcmp(path, "/tmp")) {
+        if (beneath(path, "/tmp") && strcmp(path, "/tmp")) {
             const char *slash = strchr(path + 5, '/');
             if (slash) {
                 char *top = xstrndup(path, (size_t)(slash - path));
@@ -242,45 +483,44 @@ static bool add_grants(jail_plan *pl, const policy_set *p, char *err, size_t err
                 free(top);
             }
         }
-        if (!redundant) {
-            add_mount(pl, write ? JM_BIND_RW : JM_BIND_RO, write ? ORD_WRITE : ORD_READ, true,
-                      path, path, NULL);
-            jail_mount *gm = &pl->mounts[pl->nmounts - 1];
-            gm->grant = true;
-            if (p->workspace && beneath(path, p->workspace)) {
-                gm->ws = xstrdup(p->workspace);
-                gm->ws_rel = xstrdup(strcmp(path, p->workspace)
-                                         ? path + strlen(p->workspace) + (strcmp(p->workspace, "/") ? 1 : 0)
-                                         : ".");
-            }
-            add_rule(pl, path, write ? JAIL_LL_ALL : JAIL_LL_READ);
+        add_mount(pl, write ? JM_BIND_RW : JM_BIND_RO, write ? ORD_WRITE : ORD_READ, true,
+                  g->real, path, NULL);
+        jail_mount *gm = &pl->mounts[pl->nmounts - 1];
+        gm->grant = true;
+        if (g->ws_rel) {
+            gm->ws = xstrdup(ws_real);
+            gm->ws_rel = xstrdup(g->ws_rel);
         }
-        if (write) {
-            /* .git and shell start-up files of this grant (and of the workspace when it is
-             * inside the grant) are re-bound read-only unless a write cap names them. */
-            const char *dirs[2] = {path, NULL};
-            if (p->workspace && strcmp(p->workspace, path) && beneath(p->workspace, path))
-                dirs[1] = p->workspace;
-            for (int d = 0; d < 2; d++) {
-                if (!dirs[d]) continue;
-                for (size_t k = 0; k < sizeof protected_names / sizeof protected_names[0]; k++) {
-                    char *prot = !strcmp(dirs[d], "/")
-                                     ? xasprintf("/%s", protected_names[k])
-                                     : xasprintf("%s/%s", dirs[d], protected_names[k]);
-                    bool named = false;
-                    for (size_t j = 0; j < p->ncaps; j++)
-                        if (p->caps[j].kind == POLICY_WRITE && p->caps[j].path &&
-                            !strcmp(p->caps[j].path, prot))
-                            named = true;
-                    if (!named) add_mount(pl, JM_REBIND_RO, ORD_PROTECT, true, NULL, prot, NULL);
-                    free(prot);
-                }
-            }
+        add_rule(pl, path, write ? JAIL_LL_ALL : JAIL_LL_READ);
+        /* The state dir, by its real path, wherever this grant shows it. */
+        if (state && beneath(state, g->real)) {
+            char *v = view_path(path, g->real, state);
+            add_mount(pl, JM_MASK_DIR, ORD_MASK, true, NULL, v, NULL);
+            free(v);
         }
-        free(path);
+        /* Host kernel filesystems mounted beneath the grant (e.g. read:/ shows /sys). */
+        for (size_t k = 0; kmounts[k]; k++) {
+            if (!beneath(kmounts[k], g->real) || !strcmp(kmounts[k], g->real)) continue;
+            char *v = view_path(path, g->real, kmounts[k]);
+            if (!beneath(v, "/proc") && !beneath(v, "/dev"))
+                add_mount(pl, JM_MASK_DIR, ORD_MASK, true, NULL, v, NULL);
+            free(v);
+        }
+        /* Protected names: the workspace's first when it lies inside a larger grant. */
+        if (ws_real && beneath(ws_real, g->real) && strcmp(ws_real, g->real)) {
+            char *v = view_path(path, g->real, ws_real);
+            scan_grant(pl, g, ws_real, v);
+            free(v);
+        }
+        scan_grant(pl, g, g->real, path);
     }
-    if (ok && state_visible) add_mount(pl, JM_MASK_DIR, ORD_MASK, true, NULL, state, NULL);
+    if (kmounts) {
+        for (size_t k = 0; kmounts[k]; k++) free(kmounts[k]);
+        free(kmounts);
+    }
+    free_grants(gs, ng);
     free(state);
+    free(ws_real);
     return ok;
 }
 
@@ -401,6 +641,13 @@ static void free_strv(char **v)
 
 void jail_plan_free(jail_plan *pl)
 {
+    for (size_t i = 0; i < pl->nwatches; i++) {
+        free(pl->watches[i].real);
+        for (size_t j = 0; j < pl->watches[i].nbefore; j++) free(pl->watches[i].before[j]);
+        free(pl->watches[i].before);
+    }
+    free(pl->watches);
+    free_strv(pl->explicit_w);
     for (size_t i = 0; i < pl->nmounts; i++) {
         free(pl->mounts[i].src);
         free(pl->mounts[i].dst);

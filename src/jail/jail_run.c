@@ -489,6 +489,15 @@ static bool run_once(const policy_set *p, const char *const *argv, const jail_op
                  (unsigned long long)output);
         buf_puts(cut_stream == 1 ? &out : &errb, marker);
     }
+    /* Every jailed process is gone: remove protected names it created (no mount point could
+     * cover a name that did not exist). */
+    buf guard = BUF_INIT;
+    jail_guard_after(&pl, &guard);
+    if (guard.len) {
+        buf_append(&errb, guard.data, guard.len);
+        if (opts->on_output) opts->on_output(opts->output_user, 2, guard.data, guard.len);
+    }
+    buf_free(&guard);
     finish_text(r, &out, &errb);
     jail_plan_free(&pl);
 

@@ -15,7 +15,7 @@ check() { local name=$1; shift; if "$@"; then ok; else bad "$name" "rc=${rc:-} o
 
 if [ ! -x "$PROBE_SRC" ]; then echo "missing $PROBE_SRC (make $B/jail/probe)"; echo "0 passed, 1 failed"; exit 1; fi
 T=$(mktemp -d /tmp/jail-suite.XXXXXX)
-trap 'rm -rf "$T"' EXIT
+trap 'rm -rf "$T" "$T-alias"' EXIT
 WS=$T/ws
 mkdir -p "$WS/sub" "$WS/.git" "$WS/.boxagent" "$T/bin" "$T/outside"
 cp "$PROBE_SRC" "$T/bin/probe"
@@ -278,6 +278,115 @@ if [ "$(id -u)" = 0 ]; then
   check "cgroup mode: shadow masked, read-only grant" [ "$o" = $'deny EACCES\ndeny EROFS' ]
   unset BOXAGENT_JAIL_NO_IDMAP
 fi
+
+# ---------------------------------------------------------------- red-team holes (each attack
+# must be stopped AND leave nothing behind outside the jail)
+H=$T/holes
+mkdir -p "$H"
+# 1. The state dir cannot be created, replaced or planted from a sandbox.
+mkdir -p "$H/w1"
+"$BOXAGENT" exec --workspace "$H/w1" --cap write:. --cap 'exec:*' -- /bin/sh -c \
+  'mkdir .boxagent; echo "{\"default_agent\":\"x\"}" > .boxagent/config.json' >/dev/null 2>&1
+check "hole1: a fresh workspace's .boxagent cannot be planted" \
+  [ ! -e "$H/w1/.boxagent/config.json" -a -d "$H/w1/.boxagent" -a ! -L "$H/w1/.boxagent" ]
+check "hole1: .boxagent made 0700 by the caller" [ "$(stat -c %a "$H/w1/.boxagent")" = 700 ]
+mkdir -p "$H/shared"
+"$BOXAGENT" exec --workspace "$H/w1" --cap write:. --cap 'exec:*' -- /bin/sh -c \
+  'rm -rf .boxagent; mv .boxagent gone; ln -s '"$H/shared"' .boxagent; ln -s '"$H/shared"' x && mv -T x .boxagent' >/dev/null 2>&1
+check "hole1: .boxagent cannot be replaced by a symlink" [ -d "$H/w1/.boxagent" -a ! -L "$H/w1/.boxagent" ]
+check "hole1: nothing appeared in the symlink's target" [ -z "$(ls -A "$H/shared")" ]
+mkdir -p "$H/w1b" && ln -s "$H/shared" "$H/w1b/.boxagent"
+"$BOXAGENT" exec --workspace "$H/w1b" --cap write:. --cap 'exec:*' -- /bin/sh -c 'touch ran' >"$H/o" 2>"$H/e"; rc=$?
+e=$(cat "$H/e")
+check "hole1: a symlinked .boxagent is refused (nothing runs)" [ "$rc" != 0 -a ! -e "$H/w1b/ran" -a -z "$(ls -A "$H/shared")" ]
+mkdir -p "$H/w1c/.boxagent/boxagent.db"
+"$BOXAGENT" exec --workspace "$H/w1c" --cap write:. --cap 'exec:*' -- /bin/sh -c 'touch ran' >"$H/o" 2>"$H/e"; rc=$?
+e=$(cat "$H/e")
+check "hole1: exec refuses to run unaudited" [ "$rc" != 0 -a ! -e "$H/w1c/ran" ]
+check "hole1: ... and says so" grep -q "unaudited" <<<"$e"
+
+# 2. Grants are compared and mounted by their real paths.
+ln -s "$T" "$T-alias"
+run o e rc --cap "read:$T-alias/ws" --cap 'exec:*' -- cat "$T-alias/ws/.boxagent/token"
+check "hole2: .boxagent masked through a workspace alias (read)" bash -c '! grep -q tok-123 <<<"$1"' _ "$o"
+run o e rc --cap "write:$T-alias/ws" --cap 'exec:*' -- /bin/sh -c "echo pwned > $T-alias/ws/.boxagent/token; cat $T-alias/ws/.boxagent/token"
+check "hole2: .boxagent unchanged through a workspace alias (write)" [ "$(cat "$WS/.boxagent/token")" = tok-123 ]
+check "hole2: ... and unreadable" bash -c '! grep -q tok-123 <<<"$1"' _ "$o"
+ln -s "$WS/.boxagent" "$H/stlink"
+run o e rc --cap "read:$H/stlink" --cap 'exec:*' -- cat "$H/stlink/token"
+check "hole2: a link to the state dir shows nothing" bash -c '! grep -q tok-123 <<<"$1"' _ "$o"
+for k in proc sys dev; do
+  ln -s /$k "$H/${k}l"
+  run o e rc --cap "read:$H/${k}l" --cap 'exec:*' -- /bin/sh -c "ls $H/${k}l | wc -l"
+  check "hole2: an alias of /$k is refused" [ "$rc" != 0 -a -z "$o" ]
+done
+ln -s / "$H/rootl"
+run o e rc --cap "read:$H/rootl" --cap 'exec:*' -- /bin/sh -c "ls $H/rootl/proc $H/rootl/sys $H/rootl/dev 2>/dev/null | wc -l"
+check "hole2: an alias of / hides the host's /proc, /sys, /dev" [ "$o" = 0 ]
+run o e rc --cap read:/ --cap 'exec:*' -- /bin/sh -c 'ls /sys 2>/dev/null | wc -l; ls /proc | grep -cE "^[0-9]+$"'
+check "hole2: read:/ shows no /sys and only the jail's /proc" [ "$(head -n1 <<<"$o")" = 0 -a "$(tail -n1 <<<"$o")" -le 4 ]
+
+# 3. No setuid/setgid files left behind (a root caller's files are root's outside).
+mkdir -p "$H/w3"
+"$BOXAGENT" exec --workspace "$H/w3" --cap write:. --cap 'exec:*' -- /bin/sh -c \
+  'cp /bin/sh s1; chmod 4755 s1; cp /bin/sh s2; chmod u+s,g+s s2; mkdir d; chmod 2755 d;
+   command -v python3 >/dev/null && python3 -c "import os; os.close(os.open(\"s3\", os.O_CREAT|os.O_WRONLY, 0o4755)); os.mknod(\"s4\", 0o104755)"' >/dev/null 2>&1
+check "hole3: no setuid/setgid file or dir created" [ -z "$(find "$H/w3" -perm /6000)" -a -e "$H/w3/s1" ]
+
+# 4. Protected names that did not exist cannot be left behind; nested .git is read-only.
+mkdir -p "$H/w4/sub/.git/hooks" "$H/w4/deep/a/b/c"
+"$BOXAGENT" exec --workspace "$H/w4" --cap write:. --cap 'exec:*' -- /bin/sh -c \
+  'echo evil > .bashrc; echo evil > sub/.git/hooks/pre-commit; mkdir -p .git/hooks; echo evil > .git/hooks/post-checkout;
+   ln -s /tmp/x .zshenv; echo evil > f; mv f deep/a/b/c/.profile; mkdir -p deep/a/.git/hooks; echo ok > kept.txt' >"$H/o" 2>"$H/e"
+e=$(cat "$H/e")
+check "hole4: no new .bashrc/.git/.zshenv/.profile, nested hooks read-only" \
+  [ ! -e "$H/w4/.bashrc" -a ! -e "$H/w4/.git" -a ! -L "$H/w4/.zshenv" -a ! -e "$H/w4/sub/.git/hooks/pre-commit" \
+    -a ! -e "$H/w4/deep/a/b/c/.profile" -a ! -e "$H/w4/deep/a/.git" -a -f "$H/w4/kept.txt" ]
+check "hole4: removals are reported" grep -q "removed $H/w4/.bashrc" <<<"$e"
+mkdir -p "$H/w4b/.git"
+"$BOXAGENT" exec --workspace "$H/w4b" --cap write:. --cap "write:$H/w4b/.git" --cap 'exec:*' -- /bin/sh -c 'echo x > .git/HEAD' >/dev/null 2>&1
+check "hole4: an explicitly granted .git stays writable" [ "$(cat "$H/w4b/.git/HEAD" 2>/dev/null)" = x ]
+run o e rc --cap 'exec:*' -- /bin/sh -c 'cd /tmp && git init -q r && cd r && git -c user.email=a@b -c user.name=a commit -q --allow-empty -m m && echo git-ok'
+check "hole4: git still works in the private /tmp" [ "$o" = git-ok ]
+
+# 5. Host UNIX sockets are out of reach; socketpair still works.
+if command -v python3 >/dev/null; then
+  mkdir -p "$H/w5"
+  python3 -c "
+import socket
+s=socket.socket(socket.AF_UNIX); s.bind('$H/w5/host.sock'); s.listen(1); s.settimeout(8)
+try:
+  c,_=s.accept(); open('$H/w5/got','w').write(c.recv(64).decode())
+except Exception: pass" &
+  spid=$!
+  for _ in 1 2 3 4 5 6 7 8 9 10; do [ -S "$H/w5/host.sock" ] && break; sleep 0.2; done
+  "$BOXAGENT" exec --workspace "$H/w5" --cap read:. --cap 'exec:*' -- python3 -c "
+import socket
+for t in (socket.SOCK_STREAM, socket.SOCK_SEQPACKET, socket.SOCK_DGRAM):
+  try:
+    s=socket.socket(socket.AF_UNIX, t); s.connect('$H/w5/host.sock'); s.send(b'hello-from-jail')
+  except OSError: pass
+  try:
+    s=socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.sendto(b'hello-from-jail', '$H/w5/host.sock')
+  except OSError: pass
+" >/dev/null 2>&1
+  (sleep 1; python3 -c "import socket; s=socket.socket(socket.AF_UNIX); s.connect('$H/w5/host.sock'); s.send(b'host')" 2>/dev/null) &
+  wait "$spid"
+  check "hole5: a host daemon's socket cannot be reached" [ "$(cat "$H/w5/got" 2>/dev/null)" = host ]
+  run o e rc --cap 'exec:*' -- python3 -c "import socket; a,b=socket.socketpair(); a.send(b'hi'); print(b.recv(2).decode())"
+  check "hole5: socketpair still works" [ "$o" = hi ]
+fi
+
+# 6. Any .boxagent in a grant is masked (other projects, nested).
+mkdir -p "$H/p6/other/.boxagent" "$H/p6/ws/sub/.boxagent"
+echo tok-other >"$H/p6/other/.boxagent/token"; echo tok-nested >"$H/p6/ws/sub/.boxagent/token"
+"$BOXAGENT" exec --workspace "$H/p6/ws" --cap "write:$H/p6" --cap 'exec:*' -- /bin/sh -c \
+  "cat $H/p6/other/.boxagent/token sub/.boxagent/token; echo '{}' > $H/p6/other/.boxagent/config.json; echo x > sub/.boxagent/token; mkdir -p $H/p6/new/.boxagent" >"$H/o" 2>/dev/null
+o=$(cat "$H/o")
+check "hole6: other projects' and nested .boxagent unreadable" bash -c '! grep -q tok- <<<"$1"' _ "$o"
+check "hole6: ... unchanged, and none can be created" \
+  [ ! -e "$H/p6/other/.boxagent/config.json" -a "$(cat "$H/p6/ws/sub/.boxagent/token")" = tok-nested -a ! -e "$H/p6/new/.boxagent" ]
+rm -f "$T-alias"
 
 # ---------------------------------------------------------------- audit
 # $WS has a .boxagent/ directory, so every `boxagent exec` above was audited.
