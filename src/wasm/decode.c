@@ -558,7 +558,7 @@ wasm_module *wasm_module_compile(const uint8_t *bytes, size_t len,
         goto fail;
     }
     int last = 0;
-    bool have_func_sec = false, have_code_sec = false;
+    bool have_code_sec = false;
     char where[64];
     while (r.p < r.end) {
         size_t sec_start_off = (size_t)(r.p - bytes);
@@ -588,12 +588,6 @@ wasm_module *wasm_module_compile(const uint8_t *bytes, size_t len,
         }
         rd s = {.base = bytes, .p = r.p, .end = r.p + size, .err = err, .where = where};
         r.p += size;
-        if (id >= 2 && id != 0 && !m->refs) {
-            /* refs is needed from the first section that can name a function */
-        }
-        if (!m->refs && (id == 6 || id == 7 || id == 9 || id == 10 || id == 3 || id == 2)) {
-            /* allocated lazily once nfuncs is final (after the function section) */
-        }
         bool ok = true;
         switch (id) {
         case 0: {
@@ -605,7 +599,7 @@ wasm_module *wasm_module_compile(const uint8_t *bytes, size_t len,
         }
         case 1: ok = sec_type(&s, m); break;
         case 2: ok = sec_import(&s, m); break;
-        case 3: ok = sec_function(&s, m); have_func_sec = true; break;
+        case 3: ok = sec_function(&s, m); break;
         case 4: ok = sec_table(&s, m); break;
         case 5: ok = sec_memory(&s, m); break;
         case 6:
@@ -621,6 +615,8 @@ wasm_module *wasm_module_compile(const uint8_t *bytes, size_t len,
             break;
         }
         if (ok && (id == 6 || id == 7 || id == 8 || id == 9 || id == 10)) {
+            /* C.refs is needed from the first section after the function section that can
+             * name a function; nfuncs is final by then */
             if (!m->refs)
                 m->refs = xcalloc(m->nfuncs + 1, 1);
             switch (id) {
@@ -644,7 +640,6 @@ wasm_module *wasm_module_compile(const uint8_t *bytes, size_t len,
                        m->nfuncs - m->nimp_funcs);
         goto fail;
     }
-    (void)have_func_sec;
     if (m->has_datacount && m->datacount != m->ndatas) {
         wasm_set_error(err, "module: data count and data section have inconsistent lengths");
         goto fail;
