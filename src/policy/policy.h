@@ -201,6 +201,13 @@ int policy_open_root(const policy_set *p, const char *root, int flags, char *why
  * where enforcement would refuse anyway. */
 policy_decision policy_check_path_fs(const policy_set *p, const char *path, policy_access access);
 
+/* The largest value accepted for limit `name` ("fuel", "memory", "timeout" (ms), "output",
+ * "stack", "parallel", "processes", "cpu" (ms), "files"); 0 for an unknown name. Parsing
+ * refuses larger values (fuel 2^62, timeout/cpu 7 days, memory 1 TiB, output 1 GiB,
+ * stack/processes/files 2^20, parallel 1024); callers taking limits from elsewhere (CLI
+ * flags) should refuse the same. */
+uint64_t policy_limit_max(const char *name);
+
 /* Open `rel` beneath the directory fd `dirfd` as openat2(RESOLVE_BENEATH|RESOLVE_NO_MAGICLINKS)
  * does (falling back to a component-by-component walk where openat2 is missing). Never escapes
  * `dirfd` through "..", absolute paths or symlinks. Returns an fd or -errno. */

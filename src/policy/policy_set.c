@@ -199,6 +199,13 @@ void pol_limit_set(policy_limits *l, size_t i, uint64_t v)
     *lim_has(l, &limit_table[i]) = true;
 }
 
+uint64_t policy_limit_max(const char *name)
+{
+    for (size_t i = 0; name && i < NLIMITS; i++)
+        if (!strcmp(limit_table[i].name, name)) return limit_table[i].max;
+    return 0;
+}
+
 static bool parse_limit(policy_set *p, const char *s, size_t len, int line, int col,
                         policy_error *err)
 {

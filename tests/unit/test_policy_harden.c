@@ -309,6 +309,10 @@ Test(policy_limits, huge_values_refused_not_wrapped)
     cr_expect_eq(p->limits.timeout_ms, 7ULL * 24 * 3600 * 1000);
     cr_expect_eq(p->limits.output, 1ULL << 30);
     policy_free(p);
+    cr_expect_eq(policy_limit_max("fuel"), 1ULL << 62);
+    cr_expect_eq(policy_limit_max("timeout"), 7ULL * 24 * 3600 * 1000);
+    cr_expect_eq(policy_limit_max("nope"), 0);
+    cr_expect_eq(policy_limit_max(NULL), 0);
 }
 
 Test(policy_root, early_decision_sees_symlinked_roots, .init = harden_tree, .fini = harden_rm)
