@@ -626,3 +626,47 @@ Test(wasm_engine, module_shared_between_threads)
     }
     wasm_module_free(m);
 }
+
+Test(wasm_engine, metering_off_ignores_fuel_and_api_accessors)
+{
+    const char *text = "(module (global (export \"g\") (mut i64) (i64.const -5))"
+                       " (global (export \"c\") f32 (f32.const 1.5))"
+                       " (table (export \"t\") 3 funcref) (elem (i32.const 1) $f)"
+                       " (func $f (export \"f\") (param i32) (result i32) (local i32)"
+                       "   (block (loop (br_if 1 (i32.eqz (local.get 0)))"
+                       "     (local.set 1 (i32.add (local.get 1) (i32.const 3)))"
+                       "     (local.set 0 (i32.sub (local.get 0) (i32.const 1))) (br 0)))"
+                       "   (local.get 1)))";
+    wasm_module *m = compile_wat(text, false);
+    wasm_limits lim = {.fuel = 10};
+    wasm_instance *in = wasm_instantiate(m, NULL, &lim, NULL);
+    cr_assert_not_null(in);
+    wasm_value a = i32v(1000), r;
+    cr_assert_eq(wasm_call(in, wasm_instance_export_func(in, "f"), &a, 1, &r, 1), WASM_OK);
+    cr_assert_eq(r.of.i32, 3000);
+    wasm_extern e;
+    cr_assert(wasm_instance_export(in, "g", &e));
+    cr_assert_eq(e.kind, WASM_EXTERN_GLOBAL);
+    wasm_value gv = wasm_global_get(e.of.global);
+    cr_assert_eq(gv.type, WASM_I64);
+    cr_assert_eq((int64_t)gv.of.i64, -5);
+    gv.of.i64 = 77;
+    cr_assert(wasm_global_set(e.of.global, gv));
+    gv.type = WASM_I32;
+    cr_assert_not(wasm_global_set(e.of.global, gv), "wrong type accepted");
+    cr_assert(wasm_instance_export(in, "c", &e));
+    gv = wasm_global_get(e.of.global);
+    cr_assert_eq(gv.of.f32, 0x3fc00000u);
+    cr_assert_not(wasm_global_set(e.of.global, gv), "immutable global changed");
+    cr_assert(wasm_instance_export(in, "t", &e));
+    cr_assert_eq(wasm_table_size(e.of.table), 3);
+    wasm_value tv;
+    cr_assert(wasm_table_get(e.of.table, 1, &tv));
+    cr_assert_eq(tv.of.ref, wasm_instance_export_func(in, "f"));
+    cr_assert(wasm_table_get(e.of.table, 0, &tv));
+    cr_assert_null(tv.of.ref);
+    cr_assert_not(wasm_table_get(e.of.table, 3, &tv));
+    cr_assert_null(wasm_instance_memory(in), "no memory declared");
+    wasm_instance_free(in);
+    wasm_module_free(m);
+}
