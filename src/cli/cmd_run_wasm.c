@@ -207,6 +207,13 @@ int cmd_run_wasm(int argc, char **argv)
                 fprintf(stderr, "boxagent run-wasm: %s: bad value %s\n", a, v);
                 goto out;
             }
+            /* the same ceilings as manifest limits (a wrapped deadline would stop at once) */
+            uint64_t max = policy_limit_max(a + 2);
+            if (max && n > max) {
+                fprintf(stderr, "boxagent run-wasm: %s %s is too large (at most %llu)\n", a, v,
+                        (unsigned long long)max);
+                goto out;
+            }
             if (a[2] == 'f')
                 lim.fuel = n;
             else if (a[2] == 'm')

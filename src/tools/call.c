@@ -49,11 +49,13 @@ policy_decision tools_decide_path(const tools_run *run, const char *arg, policy_
         while (g > 1 && c->guest[g - 1] == '/') g--;
         if (strncmp(path, c->guest, g) || (path[g] && path[g] != '/' && g > 1)) continue;
         char *host = xasprintf("%s%s", c->path, path + (g > 1 ? g : 0));
-        policy_decision d = policy_check_path(caps, host, access);
+        policy_decision d = policy_check_path_fs(caps, host, access);
         free(host);
         if (d.allowed) return d;
     }
-    return policy_check_path(caps, path, access);
+    /* _fs: a grant root that passes through a symlink or lies on a pseudo file system is
+     * refused here already, so the audit log records why (enforcement refuses it too). */
+    return policy_check_path_fs(caps, path, access);
 }
 
 /* Edit distance, bounded (names are short). */

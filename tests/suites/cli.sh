@@ -23,5 +23,20 @@ if LC_ALL=C grep -q $'[\033\r]' "$ws/out" || LC_ALL=C grep -q $'\302[\200-\237]'
 else pass=$((pass+1)); fi
 grep -q "there" "$ws/out" && pass=$((pass+1)) || { fail=$((fail+1)); echo "FAIL model text not shown"; }
 rm -rf "$ws"
+# Limit flags beyond the manifest ceilings are refused, not wrapped into "stop at once".
+W=$(dirname "$BOXAGENT")/../wasm/tests/wasi
+G=$(ls "$W"/*.wasm 2>/dev/null | head -1)
+if [ -n "$G" ]; then
+  check run-wasm-huge-timeout 2 "$BOXAGENT" run-wasm --timeout 18446744073709551615 "$G"
+  check run-wasm-huge-fuel 2 "$BOXAGENT" run-wasm --fuel 18446744073709551615 "$G"
+fi
+# A grant whose root is a symlink (here into .git/hooks) is refused before running, and the
+# audit log says why.
+ws=$(mktemp -d /tmp/boxagent-cli.XXXXXX)
+mkdir -p "$ws/.git/hooks" "$ws/.boxagent" && ln -s .git/hooks "$ws/hooks"
+(cd "$ws" && "$BOXAGENT" tool call write_file --args '{"path":"hooks/pre-commit","content":"x"}' --cap write:./hooks --access workspace-write >/dev/null 2>&1)
+[ -e "$ws/.git/hooks/pre-commit" ] && { fail=$((fail+1)); echo "FAIL hook planted through a symlinked grant root"; } || pass=$((pass+1))
+"$BOXAGENT" audit list --workspace "$ws" 2>&1 | grep -q "passes through a symbolic link" && pass=$((pass+1)) || { fail=$((fail+1)); echo "FAIL audit does not say why the symlinked root was refused"; }
+rm -rf "$ws"
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]
