@@ -273,6 +273,17 @@ static inline void *table_ref(const wasm_instance *inst, const constexpr_t *ce)
 
 #define INTERRUPTED() (atomic_load_explicit(&entry->interrupt, memory_order_relaxed) != 0)
 
+/* Bulk operations cost fuel in proportion to their size (1 per 64 bytes or 8 elements), so
+ * that a metered guest's work stays bounded by its fuel. Charged before the operation. */
+#define CHARGE_BULK(units)                                                                       \
+    do {                                                                                         \
+        if (inst->m->metering) {                                                                 \
+            fuel -= (int64_t)(units);                                                            \
+            if (fuel < 0)                                                                        \
+                TRAP(WASM_TRAP_OUT_OF_FUEL);                                                     \
+        }                                                                                        \
+    } while (0)
+
 static wasm_trap run(wasm_instance *entry, wasm_func *func, slot_t *fp,
                      const void *const **labels_out)
 {
@@ -504,6 +515,7 @@ dispatch:
         slot_t *a = &D(2);
         uint64_t dst = a[0].u32, src = a[1].u32, n = a[2].u32;
         uint64_t len = inst->data_dropped[ip[1].u] ? 0 : seg->len;
+        CHARGE_BULK(n >> 6);
         if (src + n > len || dst + n > ms)
             TRAP(WASM_TRAP_MEMORY_OOB);
         if (n)
@@ -516,6 +528,7 @@ dispatch:
     {
         slot_t *a = &D(1);
         uint64_t dst = a[0].u32, src = a[1].u32, n = a[2].u32;
+        CHARGE_BULK(n >> 6);
         if (src + n > ms || dst + n > ms)
             TRAP(WASM_TRAP_MEMORY_OOB);
         if (n)
@@ -527,6 +540,7 @@ dispatch:
     {
         slot_t *a = &D(1);
         uint64_t dst = a[0].u32, n = a[2].u32;
+        CHARGE_BULK(n >> 6);
         if (dst + n > ms)
             TRAP(WASM_TRAP_MEMORY_OOB);
         if (n)
@@ -541,6 +555,7 @@ dispatch:
         slot_t *a = &D(3);
         uint64_t dst = a[0].u32, src = a[1].u32, n = a[2].u32;
         uint64_t len = inst->elem_dropped[ip[2].u] ? 0 : seg->count;
+        CHARGE_BULK(n >> 3);
         if (src + n > len || dst + n > t->size)
             TRAP(WASM_TRAP_TABLE_OOB);
         for (uint64_t k = 0; k < n; k++)
@@ -554,6 +569,7 @@ dispatch:
         wasm_table *td = inst->tables[ip[1].u], *ts = inst->tables[ip[2].u];
         slot_t *a = &D(3);
         uint64_t dst = a[0].u32, src = a[1].u32, n = a[2].u32;
+        CHARGE_BULK(n >> 3);
         if (src + n > ts->size || dst + n > td->size)
             TRAP(WASM_TRAP_TABLE_OOB);
         if (n)
@@ -565,6 +581,7 @@ dispatch:
     {
         wasm_table *t = inst->tables[ip[1].u];
         slot_t *a = &D(2);
+        CHARGE_BULK(a[1].u32 >> 3);
         int64_t r = wasm_table_grow_obj(t, a[1].u32, a[0].ref);
         a[0].u64 = (uint32_t)(int32_t)r;
         ip += 3;
@@ -576,6 +593,7 @@ dispatch:
         wasm_table *t = inst->tables[ip[1].u];
         slot_t *a = &D(2);
         uint64_t i = a[0].u32, n = a[2].u32;
+        CHARGE_BULK(n >> 3);
         if (i + n > t->size)
             TRAP(WASM_TRAP_TABLE_OOB);
         for (uint64_t k = 0; k < n; k++)

@@ -1435,7 +1435,8 @@ bool wasm_compile_body(wasm_module *m, uint32_t defidx, const uint8_t *base, con
             cl->u = (uint64_t)c.nframe_locals + (v & LOC_MASK);
     }
     d->nlocals = c.nframe_locals;
-    d->entry_fuel = c.entry_fuel;
+    /* setting up the frame (zeroing locals, copying constants) costs 1 per 8 slots */
+    d->entry_fuel = c.entry_fuel + (m->metering ? (uint64_t)(c.nframe_locals - ft->np + c.nconsts) / 8 : 0);
     d->nconsts = c.nconsts;
     d->const_off = m->nconstpool;
     if (c.nconsts) {

@@ -670,3 +670,25 @@ Test(wasm_engine, metering_off_ignores_fuel_and_api_accessors)
     wasm_instance_free(in);
     wasm_module_free(m);
 }
+
+Test(wasm_engine, bulk_operations_cost_fuel_by_size)
+{
+    const char *text = "(module (memory (export \"mem\") 16)"
+                       " (func (export \"fill\") (param i32) (memory.fill (i32.const 0) (i32.const 9) (local.get 0))))";
+    wasm_module *m = compile_wat(text, true);
+    wasm_limits lim = {.fuel = 1000};
+    wasm_instance *in = wasm_instantiate(m, NULL, &lim, NULL);
+    cr_assert_not_null(in);
+    wasm_func *f = wasm_instance_export_func(in, "fill");
+    wasm_value a = i32v(1024);
+    cr_assert_eq(wasm_call(in, f, &a, 1, NULL, 0), WASM_OK);
+    a = i32v(16 * 65536); /* 16384 units: more than the budget; nothing is written */
+    cr_assert_eq(wasm_call(in, f, &a, 1, NULL, 0), WASM_TRAP_OUT_OF_FUEL);
+    uint8_t b = 0;
+    cr_assert(wasm_memory_read(wasm_instance_memory(in), 5000, &b, 1));
+    cr_assert_eq(b, 0);
+    cr_assert(wasm_memory_read(wasm_instance_memory(in), 1000, &b, 1));
+    cr_assert_eq(b, 9);
+    wasm_instance_free(in);
+    wasm_module_free(m);
+}
