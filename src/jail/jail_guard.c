@@ -133,6 +133,17 @@ static int remove_at(int dfd, const char *name, int depth)
     return rc;
 }
 
+uint64_t jail_guard_sig(int dirfd, const char *name)
+{
+    struct stat st;
+    if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) return 1;
+    if (S_ISDIR(st.st_mode) || S_ISREG(st.st_mode)) return 0;
+    uint64_t h = (uint64_t)st.st_ino * 0x9e3779b97f4a7c15ull;
+    h ^= (uint64_t)st.st_ctim.tv_sec * 1000000007ull + (uint64_t)st.st_ctim.tv_nsec;
+    h ^= (uint64_t)(st.st_mode & S_IFMT) << 40;
+    return h | 2; /* never 0 */
+}
+
 static bool beneath_or_eq(const char *path, const char *dir)
 {
     if (!strcmp(dir, "/")) return true;
@@ -151,8 +162,15 @@ static void after_found(void *vctx, int dfd, const char *rel, const char *name,
 {
     (void)dtype;
     after_ctx *c = vctx;
+    /* Existing entries are mount points (directories, files) the program cannot replace;
+     * a symlink or other kind it replaced has a new inode and counts as created. */
+    uint64_t sig = jail_guard_sig(dfd, name);
+    bool replaced = false;
     for (size_t i = 0; i < c->w->nbefore; i++)
-        if (!strcmp(c->w->before[i], rel)) return;
+        if (!strcmp(c->w->before[i], rel)) {
+            if (c->w->before_ino[i] == 0 || c->w->before_ino[i] == sig) return;
+            replaced = true;
+        }
     char *host = !strcmp(c->w->real, "/") ? xasprintf("/%s", rel)
                                            : xasprintf("%s/%s", c->w->real, rel);
     /* A write: capability naming it (or something beneath it) allows it. */
@@ -162,8 +180,9 @@ static void after_found(void *vctx, int dfd, const char *rel, const char *name,
             return;
         }
     if (remove_at(dfd, name, 0) == 0)
-        buf_printf(c->report, "boxagent jail: removed %s: the program created a protected "
-                              "name (state dir, VCS metadata or shell start-up file)\n", host);
+        buf_printf(c->report, "boxagent jail: removed %s: the program %s a protected "
+                              "name (state dir, VCS metadata or shell start-up file)\n", host,
+                   replaced ? "replaced" : "created");
     else
         buf_printf(c->report, "boxagent jail: WARNING: the program created the protected "
                               "name %s and it could not be removed: %s\n", host,

@@ -87,6 +87,8 @@ typedef struct jail_rule {
 typedef struct jail_watch {
     char *real;        /* the grant's real path on the host */
     char **before;     /* protected entries (relative paths) that existed before the run */
+    uint64_t *before_ino; /* ... and a signature (jail_guard_sig) of those that are neither
+                           * directory nor file (no mount point covers them): replaced = new */
     size_t nbefore;
 } jail_watch;
 
@@ -141,6 +143,9 @@ typedef void (*jail_walk_fn)(void *ctx, int dirfd, const char *rel, const char *
                              unsigned char dtype);
 /* false when a bound stopped the walk before it covered the whole tree. */
 bool jail_walk(const char *root, size_t max_dirs, jail_walk_fn fn, void *ctx);
+/* 0 for a directory or regular file (re-bound read-only: cannot be replaced); else a mix of
+ * inode, type and change time (an inode number alone may be reused at once). */
+uint64_t jail_guard_sig(int dirfd, const char *name);
 /* After the run: remove protected entries created inside watched grants; one line each. */
 void jail_guard_after(const jail_plan *pl, buf *report);
 

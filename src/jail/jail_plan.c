@@ -3,6 +3,7 @@
  * program's argv. Runs in the parent, before the fork, so the child never allocates. */
 #include <errno.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -286,11 +287,14 @@ typedef struct scan_ctx {
 static void scan_found(void *vctx, int dirfd, const char *rel, const char *name,
                        unsigned char dtype)
 {
-    (void)dirfd;
     scan_ctx *c = vctx;
     char *view = join_path(c->root_view, rel);
     if (c->w) {
+        uint64_t ino = jail_guard_sig(dirfd, name);
         c->w->before = xrealloc(c->w->before, (c->w->nbefore + 1) * sizeof *c->w->before);
+        c->w->before_ino =
+            xrealloc(c->w->before_ino, (c->w->nbefore + 1) * sizeof *c->w->before_ino);
+        c->w->before_ino[c->w->nbefore] = ino;
         c->w->before[c->w->nbefore++] = xstrdup(rel);
     }
     if (!strcmp(name, ".boxagent")) {
@@ -645,6 +649,7 @@ void jail_plan_free(jail_plan *pl)
         free(pl->watches[i].real);
         for (size_t j = 0; j < pl->watches[i].nbefore; j++) free(pl->watches[i].before[j]);
         free(pl->watches[i].before);
+        free(pl->watches[i].before_ino);
     }
     free(pl->watches);
     free_strv(pl->explicit_w);

@@ -343,6 +343,9 @@ check "hole4: no new .bashrc/.git/.zshenv/.profile, nested hooks read-only" \
   [ ! -e "$H/w4/.bashrc" -a ! -e "$H/w4/.git" -a ! -L "$H/w4/.zshenv" -a ! -e "$H/w4/sub/.git/hooks/pre-commit" \
     -a ! -e "$H/w4/deep/a/b/c/.profile" -a ! -e "$H/w4/deep/a/.git" -a -f "$H/w4/kept.txt" ]
 check "hole4: removals are reported" grep -q "removed $H/w4/.bashrc" <<<"$e"
+mkdir -p "$H/w4c" && ln -s /nonexistent-target "$H/w4c/.zshenv"
+"$BOXAGENT" exec --workspace "$H/w4c" --cap write:. --cap 'exec:*' -- /bin/sh -c 'rm -f .zshenv; echo evil > .zshenv' >/dev/null 2>&1
+check "hole4: an existing protected symlink replaced by a file is removed" [ ! -f "$H/w4c/.zshenv" ]
 mkdir -p "$H/w4b/.git"
 "$BOXAGENT" exec --workspace "$H/w4b" --cap write:. --cap "write:$H/w4b/.git" --cap 'exec:*' -- /bin/sh -c 'echo x > .git/HEAD' >/dev/null 2>&1
 check "hole4: an explicitly granted .git stays writable" [ "$(cat "$H/w4b/.git/HEAD" 2>/dev/null)" = x ]
