@@ -399,3 +399,96 @@ Test(jail, live_output_callback_sees_kept_bytes_only)
     jail_result_free(&r);
     policy_free(p);
 }
+
+/* ---- red-team holes, through the library API the tool layer uses */
+
+static bool exists(const char *rel)
+{
+    char path[256];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/%s", ws, rel);
+    return lstat(path, &st) == 0;
+}
+
+Test(jail, state_dir_is_made_before_a_write_run_and_cannot_be_planted)
+{
+    policy_set *p = caps((const char *[]){"write:.", "exec:bash", NULL});
+    jail_result r;
+    cr_assert(jail_run_bash(p, "mkdir .boxagent; echo '{}' > .boxagent/config.json; true", 0,
+                            &r),
+              "%s", r.error);
+    char path[128];
+    snprintf(path, sizeof path, "%s/.boxagent", ws);
+    struct stat st;
+    cr_assert_eq(lstat(path, &st), 0);
+    cr_expect(S_ISDIR(st.st_mode));
+    cr_expect_eq(st.st_mode & 07777, 0700);
+    cr_expect_not(exists(".boxagent/config.json"));
+    jail_result_free(&r);
+    policy_free(p);
+}
+
+Test(jail, symlinked_state_dir_refuses_the_run)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/.boxagent", ws);
+    /* Planted after the capability set was made (e.g. by an earlier run). */
+    policy_set *p = caps((const char *[]){"read:.", "exec:bash", NULL});
+    cr_assert_eq(symlink("/tmp", path), 0);
+    jail_result r;
+    cr_expect_not(jail_run_bash(p, "touch /tmp/never", 0, &r));
+    cr_expect_not(r.ran);
+    cr_expect(strstr(r.error, "symlink") != NULL, "%s", r.error);
+    jail_result_free(&r);
+    policy_free(p);
+}
+
+Test(jail, alias_of_proc_is_refused)
+{
+    char link[96];
+    snprintf(link, sizeof link, "%s-procl", ws);
+    unlink(link);
+    cr_assert_eq(symlink("/proc", link), 0);
+    char cap[128];
+    snprintf(cap, sizeof cap, "read:%s", link);
+    policy_set *p = caps((const char *[]){cap, "exec:bash", NULL});
+    jail_result r;
+    bool ran = jail_run_bash(p, "ls", 0, &r);
+    unlink(link);
+    cr_expect_not(ran);
+    cr_expect(strstr(r.error, "kernel") != NULL, "%s", r.error);
+    jail_result_free(&r);
+    policy_free(p);
+}
+
+Test(jail, setuid_bits_are_refused)
+{
+    policy_set *p = caps((const char *[]){"write:.", "exec:bash", NULL});
+    jail_result r;
+    cr_assert(jail_run_bash(p, "cp /bin/true t; chmod 4755 t; echo $?; chmod g+s t; echo $?",
+                            0, &r),
+              "%s", r.error);
+    cr_expect_str_eq(r.out, "1\n1\n");
+    char path[128];
+    snprintf(path, sizeof path, "%s/t", ws);
+    struct stat st;
+    cr_assert_eq(stat(path, &st), 0);
+    cr_expect_eq(st.st_mode & 06000, 0);
+    jail_result_free(&r);
+    policy_free(p);
+}
+
+Test(jail, created_protected_names_are_removed_after_the_run)
+{
+    policy_set *p = caps((const char *[]){"write:.", "exec:bash", NULL});
+    jail_result r;
+    cr_assert(jail_run_bash(p, "echo x > .bashrc; mkdir -p a/.git/hooks; echo ok > a/kept", 0,
+                            &r),
+              "%s", r.error);
+    cr_expect_not(exists(".bashrc"));
+    cr_expect_not(exists("a/.git"));
+    cr_expect(exists("a/kept"));
+    cr_expect(strstr(r.err, "removed") != NULL, "%s", r.err);
+    jail_result_free(&r);
+    policy_free(p);
+}
