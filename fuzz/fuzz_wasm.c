@@ -4,12 +4,20 @@
  * exported function with zero arguments, each call with a bounded fuel budget, then touch
  * exported globals, tables and memory through the embedding API.
  *
+ * A quarter of the inputs (by length) that have no start function are compiled without fuel
+ * metering instead; their calls are bounded by a watchdog thread that interrupts the instance
+ * after FUZZ_WALL_MS, which fuzzes the unmetered code and the interrupt path (an engine that
+ * does not stop shows up as a libFuzzer timeout).
+ *
  * Build: make build/fuzz/fuzz_wasm (clang -fsanitize=fuzzer,address,undefined).
  * Run:   build/fuzz/fuzz_wasm -max_total_time=60 build/fuzz/corpus */
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "wasm/wasm.h"
 
@@ -17,6 +25,84 @@
 #define FUZZ_MEMORY (16u << 20)    /* bytes per memory */
 #define FUZZ_TABLE 100000u         /* elements per table */
 #define FUZZ_MAX_RESULTS 64
+#define FUZZ_WALL_MS 10            /* per unmetered call */
+#define FUZZ_UNMETERED_CALLS 8     /* unmetered calls per input */
+
+/* ---------------------------------------------------------------- watchdog */
+
+static pthread_mutex_t wd_mu = PTHREAD_MUTEX_INITIALIZER;
+static wasm_instance *wd_inst; /* the instance running an unmetered call, or NULL */
+static uint64_t wd_deadline_ns;
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void *watchdog(void *arg)
+{
+    (void)arg;
+    for (;;) {
+        usleep(1000);
+        pthread_mutex_lock(&wd_mu);
+        if (wd_inst != NULL && now_ns() > wd_deadline_ns)
+            wasm_instance_interrupt(wd_inst);
+        pthread_mutex_unlock(&wd_mu);
+    }
+    return NULL;
+}
+
+static void watchdog_start(void)
+{
+    pthread_t t;
+    if (pthread_create(&t, NULL, watchdog, NULL) != 0)
+        abort();
+    pthread_detach(t);
+}
+
+static void watch(wasm_instance *inst)
+{
+    pthread_mutex_lock(&wd_mu);
+    wd_inst = inst;
+    wd_deadline_ns = now_ns() + FUZZ_WALL_MS * 1000000u;
+    pthread_mutex_unlock(&wd_mu);
+}
+
+static void unwatch(wasm_instance *inst)
+{
+    pthread_mutex_lock(&wd_mu);
+    wd_inst = NULL;
+    pthread_mutex_unlock(&wd_mu);
+    wasm_instance_clear_interrupt(inst);
+}
+
+/* Does the binary have a start section (id 8)? Unparseable counts as yes (stay metered). */
+static bool has_start_section(const uint8_t *d, size_t n)
+{
+    size_t p = 8;
+    if (n < 8)
+        return true;
+    while (p < n) {
+        uint8_t id = d[p++];
+        uint64_t len = 0;
+        for (int shift = 0;; shift += 7) {
+            if (p >= n || shift > 28)
+                return true;
+            uint8_t b = d[p++];
+            len |= (uint64_t)(b & 0x7f) << shift;
+            if (!(b & 0x80))
+                break;
+        }
+        if (id == 8)
+            return true;
+        if (len > n - p)
+            return true;
+        p += len;
+    }
+    return false;
+}
 
 static wasm_trap host_nop(wasm_instance *caller, void *user, wasm_slot *slots)
 {
@@ -77,9 +163,9 @@ static void define_imports(wasm_linker *l, const wasm_module *m)
     }
 }
 
-static void call_exports(wasm_instance *inst, const wasm_module *m)
+static void call_exports(wasm_instance *inst, const wasm_module *m, bool metering)
 {
-    size_t n = wasm_module_export_count(m);
+    size_t n = wasm_module_export_count(m), unmetered_calls = 0;
     for (size_t i = 0; i < n && i < 256; i++) {
         wasm_export_info info;
         if (!wasm_module_export_at(m, i, &info))
@@ -106,6 +192,8 @@ static void call_exports(wasm_instance *inst, const wasm_module *m)
         size_t np = wasm_func_param_count(f), nr = wasm_func_result_count(f);
         if (np > 1000 || nr > FUZZ_MAX_RESULTS)
             continue;
+        if (!metering && unmetered_calls++ >= FUZZ_UNMETERED_CALLS)
+            continue;
         wasm_value *args = calloc(np ? np : 1, sizeof *args);
         wasm_value res[FUZZ_MAX_RESULTS];
         if (args == NULL)
@@ -113,7 +201,11 @@ static void call_exports(wasm_instance *inst, const wasm_module *m)
         for (size_t k = 0; k < np; k++)
             args[k].type = wasm_func_param_type(f, k); /* zero / null */
         wasm_instance_set_fuel(inst, FUZZ_FUEL);
+        if (!metering)
+            watch(inst);
         (void)wasm_call(inst, f, args, np, res, nr);
+        if (!metering)
+            unwatch(inst);
         (void)wasm_instance_trap_message(inst);
         free(args);
     }
@@ -131,8 +223,14 @@ static void call_exports(wasm_instance *inst, const wasm_module *m)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    static bool started;
+    if (!started) {
+        watchdog_start();
+        started = true;
+    }
     wasm_error err;
-    wasm_compile_options opts = {.metering = true};
+    bool metering = size % 4 != 0 || has_start_section(data, size);
+    wasm_compile_options opts = {.metering = metering};
     wasm_module *m = wasm_module_compile(data, size, &opts, &err);
     if (m == NULL) {
         if (err.message[0] == '\0')
@@ -151,7 +249,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     };
     wasm_instance *inst = wasm_instantiate(m, l, &limits, &err);
     if (inst != NULL) {
-        call_exports(inst, m);
+        call_exports(inst, m, metering);
         wasm_instance_free(inst);
     }
     wasm_linker_free(l);
