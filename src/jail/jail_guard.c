@@ -43,7 +43,18 @@ static int path_components(const char *rel)
     return d;
 }
 
-bool jail_walk(const char *root, size_t max_dirs, jail_walk_fn fn, void *ctx)
+/* Top-level names the view covers with its own mounts when the host's / is granted at /. */
+static const char *const view_covered[] = {"usr", "bin", "sbin", "lib", "lib32", "lib64",
+                                           "libx32", "etc", "proc", "sys", "dev", "tmp"};
+
+static bool covered(const char *name)
+{
+    for (size_t i = 0; i < sizeof view_covered / sizeof view_covered[0]; i++)
+        if (!strcmp(name, view_covered[i])) return true;
+    return false;
+}
+
+bool jail_walk(const char *root, bool view_root, size_t max_dirs, jail_walk_fn fn, void *ctx)
 {
     int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
     if (rootfd < 0) return true;
@@ -74,6 +85,7 @@ bool jail_walk(const char *root, size_t max_dirs, jail_walk_fn fn, void *ctx)
         struct dirent *e;
         while ((e = readdir(d))) {
             if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+            if (top && view_root && covered(e->d_name)) continue;
             if (++entries > JAIL_WALK_MAX_ENTRIES) {
                 complete = false;
                 break;
@@ -194,7 +206,8 @@ void jail_guard_after(const jail_plan *pl, buf *report)
 {
     for (size_t i = 0; i < pl->nwatches; i++) {
         after_ctx c = {pl, &pl->watches[i], report};
-        if (!jail_walk(pl->watches[i].real, JAIL_WALK_MAX_DIRS, after_found, &c))
+        if (!jail_walk(pl->watches[i].real, pl->watches[i].view_root, JAIL_WALK_MAX_DIRS,
+                       after_found, &c))
             buf_printf(report, "boxagent jail: note: %s is too large to check completely for "
                                "protected names the program may have created\n",
                        pl->watches[i].real);

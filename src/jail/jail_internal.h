@@ -86,6 +86,7 @@ typedef struct jail_rule {
 /* A write grant checked after the run for protected names the program created. */
 typedef struct jail_watch {
     char *real;        /* the grant's real path on the host */
+    bool view_root;    /* it is the host's / shown at the view's / */
     char **before;     /* protected entries (relative paths) that existed before the run */
     uint64_t *before_ino; /* ... and a signature (jail_guard_sig) of those that are neither
                            * directory nor file (no mount point covers them): replaced = new */
@@ -141,8 +142,10 @@ bool jail_guard_protected(const char *parent_rel, const char *name);
  * walk's root, its name and d_type. The walk does not descend into it. */
 typedef void (*jail_walk_fn)(void *ctx, int dirfd, const char *rel, const char *name,
                              unsigned char dtype);
-/* false when a bound stopped the walk before it covered the whole tree. */
-bool jail_walk(const char *root, size_t max_dirs, jail_walk_fn fn, void *ctx);
+/* false when a bound stopped the walk before it covered the whole tree. With view_root (the
+ * host's / shown at the view's /), the top-level entries the view covers with its own mounts
+ * (system paths, /proc, /sys, /dev, /tmp) are skipped. */
+bool jail_walk(const char *root, bool view_root, size_t max_dirs, jail_walk_fn fn, void *ctx);
 /* 0 for a directory or regular file (re-bound read-only: cannot be replaced); else a mix of
  * inode, type and change time (an inode number alone may be reused at once). */
 uint64_t jail_guard_sig(int dirfd, const char *name);

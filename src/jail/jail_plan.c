@@ -317,14 +317,15 @@ static void scan_grant(jail_plan *pl, const grant *g, const char *root_real,
                        const char *root_view)
 {
     scan_ctx c = {pl, g, root_real, root_view, NULL};
+    bool view_root = !strcmp(root_real, "/") && !strcmp(root_view, "/");
     if (g->write) {
         pl->watches = xrealloc(pl->watches, (pl->nwatches + 1) * sizeof *pl->watches);
         c.w = &pl->watches[pl->nwatches++];
         memset(c.w, 0, sizeof *c.w);
         c.w->real = xstrdup(root_real);
+        c.w->view_root = view_root;
     }
-    jail_walk(root_real, g->write ? JAIL_WALK_MAX_DIRS : JAIL_WALK_MAX_DIRS / 4, scan_found,
-              &c);
+    jail_walk(root_real, view_root, JAIL_WALK_MAX_DIRS, scan_found, &c);
 }
 
 /* The state directory must exist as a real directory whenever a grant shows the workspace:

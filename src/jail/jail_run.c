@@ -492,7 +492,7 @@ static bool run_once(const policy_set *p, const char *const *argv, const jail_op
     /* Every jailed process is gone: remove protected names it created (no mount point could
      * cover a name that did not exist). */
     buf guard = BUF_INIT;
-    jail_guard_after(&pl, &guard);
+    if (setup_ok && !mlen) jail_guard_after(&pl, &guard); /* else the program never started */
     if (guard.len) {
         buf_append(&errb, guard.data, guard.len);
         if (opts->on_output) opts->on_output(opts->output_user, 2, guard.data, guard.len);
