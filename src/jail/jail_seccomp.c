@@ -12,6 +12,7 @@
  * a grant; seccomp cannot see the address), and only stream/seqpacket UNIX sockets can be made
  * (a datagram socket could sendto() a host socket by name); socketpair keeps working. */
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/audit.h>
 #include <linux/seccomp.h>
 #include <stddef.h>
@@ -107,8 +108,7 @@ static void build(void)
     /* Setuid/setgid bits in any mode argument (argument index per call). */
     static const struct { int nr; unsigned arg; } modes[] = {
         {SCMP_SYS(chmod), 1},  {SCMP_SYS(fchmod), 1}, {SCMP_SYS(fchmodat), 2},
-        {SCMP_SYS(open), 2},   {SCMP_SYS(openat), 3}, {SCMP_SYS(creat), 1},
-        {SCMP_SYS(mknod), 1},  {SCMP_SYS(mknodat), 2},
+        {SCMP_SYS(creat), 1},  {SCMP_SYS(mknod), 1},  {SCMP_SYS(mknodat), 2},
 #ifdef __x86_64__
         {452, 2}, /* fchmodat2 */
 #endif
@@ -121,6 +121,23 @@ static void build(void)
                                      setid_bits[b]};
             rc = deny(ctx, EPERM, modes[i].nr, 1, &a);
         }
+    }
+    /* open/openat: the mode only counts when the call creates (O_CREAT, or O_TMPFILE's own
+     * bit); without them a caller may leave garbage in the mode register. */
+    static const struct { int nr; unsigned flags, mode; } opens[] = {
+        {SCMP_SYS(open), 1, 2}, {SCMP_SYS(openat), 2, 3},
+    };
+    static const unsigned long create_bits[] = {O_CREAT, 020000000UL /* __O_TMPFILE */};
+    for (size_t i = 0; i < sizeof opens / sizeof opens[0] && rc == 0; i++) {
+        if (opens[i].nr < 0) continue;
+        for (size_t c = 0; c < 2 && rc == 0; c++)
+            for (size_t b = 0; b < 2 && rc == 0; b++) {
+                struct scmp_arg_cmp a[2] = {
+                    {opens[i].flags, SCMP_CMP_MASKED_EQ, create_bits[c], create_bits[c]},
+                    {opens[i].mode, SCMP_CMP_MASKED_EQ, setid_bits[b], setid_bits[b]},
+                };
+                rc = deny(ctx, EPERM, opens[i].nr, 2, a);
+            }
     }
     if (rc == 0) {
         int nr = seccomp_syscall_resolve_name("openat2");
