@@ -44,7 +44,9 @@ static void usage(FILE *f)
             "  --stdin              feed boxagent's standard input to the program\n"
             "  --allow-unsandboxed  run even if Landlock or seccomp is unavailable (warned)\n"
             "  --probe              print what the kernel offers the jail and exit\n"
-            "A manifest's limits apply too; the smaller of a manifest limit and an option wins.\n");
+            "A manifest's limits apply too; the smaller of a manifest limit and an option wins.\n"
+            "Every run is recorded in the workspace's audit log (.boxagent/, made if missing);\n"
+            "if the log cannot be opened the run is refused.\n");
 }
 
 static bool read_stdin(buf *b)
