@@ -1,11 +1,11 @@
 /* jail_guard.c — protected names inside grants, for names a bind mount cannot cover. Before a
- * run the plan walks each grant (bounded, breadth first, never following symlinks or crossing
- * into another filesystem) and masks every .boxagent/ found, and inside write grants re-binds
- * every existing protected entry (.git, shell start-up files ...) read-only. A name that does
- * not exist yet has no mount point, so after the run (when every jailed process is gone) the
- * write grants are walked again and any protected entry the program created is removed, with
- * one line per removal in the program's stderr. Both walks share the same bounds, reported
- * when hit. */
+ * run the plan walks each grant (bounded, breadth first, never following symlinks; into
+ * filesystems mounted inside the grant, which the jail shows too, but not kernel ones) and
+ * masks every .boxagent/ found, and inside write grants re-binds every existing protected
+ * entry (.git, shell start-up files ...) read-only. A name that does not exist yet has no
+ * mount point, so after the run (when every jailed process is gone) the write grants are
+ * walked again and any protected entry the program created is removed, with one line per
+ * removal in the program's stderr. Both walks share the same bounds, reported when hit. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -72,9 +72,12 @@ bool jail_walk(const char *root, bool view_root, size_t max_dirs, jail_walk_fn f
         struct open_how how;
         memset(&how, 0, sizeof how);
         how.flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC;
-        how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS |
-                      RESOLVE_NO_XDEV;
+        how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
         int fd = (int)syscall(SYS_openat2, rootfd, rel, &how, sizeof how);
+        if (fd >= 0 && jail_kernel_fs(fd)) { /* masked in the view; not worth a walk */
+            close(fd);
+            fd = -1;
+        }
         DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
         if (!d) {
             if (fd >= 0) close(fd);

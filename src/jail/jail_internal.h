@@ -132,7 +132,7 @@ bool jail_plan_build(jail_plan *pl, const policy_set *p, const char *const *argv
 void jail_plan_free(jail_plan *pl);
 
 /* ---------------------------------------------------------------- protected names
- * (jail_guard.c). Walks are breadth first, never follow symlinks nor cross filesystems. */
+ * (jail_guard.c). Walks are breadth first, never follow symlinks, skip kernel filesystems. */
 #define JAIL_WALK_MAX_DIRS 2048
 #define JAIL_WALK_MAX_ENTRIES 65536
 #define JAIL_WALK_MAX_DEPTH 24
@@ -207,5 +207,8 @@ int jail_landlock_apply(const jail_plan *pl, char *msg, size_t msglen);
  * is followed (an agent may have planted one there in an earlier run: ELOOP), elsewhere the
  * host's own resolution applies. -1 + errno on failure. System calls only. */
 int jail_open_grant(int root_fd, const jail_mount *m);
+/* Is fd on a host kernel filesystem (proc, sysfs, devpts, cgroup, debugfs, ...)? devtmpfs
+ * reports tmpfs's magic and is caught by path instead. */
+bool jail_kernel_fs(int fd);
 
 #endif

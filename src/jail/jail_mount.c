@@ -109,11 +109,8 @@ static int attach_clone(int dfd, const char *path, unsigned flags, uint64_t attr
     return rc;
 }
 
-/* A grant opened on a host kernel filesystem (its path was swapped for a link after the plan
- * checked it) is refused: close it, EACCES. */
-static int kernel_fs_check(int fd)
+bool jail_kernel_fs(int fd)
 {
-    if (fd < 0) return fd;
     static const unsigned long magic[] = {
         0x9fa0,     /* proc */       0x62656572, /* sysfs */    0x1cd1,     /* devpts */
         0x27e0eb,   /* cgroup */     0x63677270, /* cgroup2 */  0x64626720, /* debugfs */
@@ -123,14 +120,20 @@ static int kernel_fs_check(int fd)
         0x6e736673, /* nsfs */       0xf97cff8c, /* selinuxfs */
     };
     struct statfs sf;
-    if (fstatfs(fd, &sf) != 0) return fd;
+    if (fstatfs(fd, &sf) != 0) return false;
     for (size_t i = 0; i < sizeof magic / sizeof magic[0]; i++)
-        if ((unsigned long)sf.f_type == magic[i]) {
-            close(fd);
-            errno = EACCES;
-            return -1;
-        }
-    return fd;
+        if ((unsigned long)sf.f_type == magic[i]) return true;
+    return false;
+}
+
+/* A grant opened on a host kernel filesystem (its path was swapped for a link after the plan
+ * checked it) is refused: close it, EACCES. */
+static int kernel_fs_check(int fd)
+{
+    if (fd < 0 || !jail_kernel_fs(fd)) return fd;
+    close(fd);
+    errno = EACCES;
+    return -1;
 }
 
 int jail_open_grant(int root_fd, const jail_mount *m)

@@ -343,6 +343,12 @@ check "hole4: no new .bashrc/.git/.zshenv/.profile, nested hooks read-only" \
   [ ! -e "$H/w4/.bashrc" -a ! -e "$H/w4/.git" -a ! -L "$H/w4/.zshenv" -a ! -e "$H/w4/sub/.git/hooks/pre-commit" \
     -a ! -e "$H/w4/deep/a/b/c/.profile" -a ! -e "$H/w4/deep/a/.git" -a -f "$H/w4/kept.txt" ]
 check "hole4: removals are reported" grep -q "removed $H/w4/.bashrc" <<<"$e"
+mkdir -p "$H/w4m/mnt"
+if mount -t tmpfs tmpfs "$H/w4m/mnt" 2>/dev/null; then
+  "$BOXAGENT" exec --workspace "$H/w4m" --cap write:. --cap 'exec:*' -- /bin/sh -c 'mkdir -p mnt/.git/hooks; echo x > mnt/.bashrc' >/dev/null 2>&1
+  check "hole4: protected names in a filesystem mounted inside the grant are removed too" [ -z "$(ls -A "$H/w4m/mnt")" ]
+  umount "$H/w4m/mnt"
+fi
 mkdir -p "$H/w4c" && ln -s /nonexistent-target "$H/w4c/.zshenv"
 "$BOXAGENT" exec --workspace "$H/w4c" --cap write:. --cap 'exec:*' -- /bin/sh -c 'rm -f .zshenv; echo evil > .zshenv' >/dev/null 2>&1
 check "hole4: an existing protected symlink replaced by a file is removed" [ ! -f "$H/w4c/.zshenv" ]
