@@ -70,17 +70,23 @@ bool wasm_memory_init_obj(wasm_memory *mem, limits_t lim, uint64_t ceiling, wasm
         return false;
     }
     mem->max_bytes = max_pages * WASM_PAGE;
-    mem->reserved = mem->max_bytes;
-    if (mem->reserved) {
-        void *p = mmap(NULL, mem->reserved, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-                       -1, 0);
-        if (p == MAP_FAILED) {
+    if (mem->max_bytes) {
+        /* Reserve the whole ceiling so the memory never moves; where address space is scarce
+         * (RLIMIT_AS), reserve the minimum and move on growth instead. */
+        uint64_t want[2] = {mem->max_bytes, lim.min ? (uint64_t)lim.min * WASM_PAGE : WASM_PAGE};
+        for (int i = 0; i < 2 && !mem->data; i++) {
+            void *p = mmap(NULL, want[i], PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                           -1, 0);
+            if (p != MAP_FAILED) {
+                mem->data = p;
+                mem->reserved = want[i];
+            }
+        }
+        if (!mem->data) {
             wasm_set_error(err, "memory limit exceeded: cannot reserve %llu bytes",
-                           (unsigned long long)mem->reserved);
-            mem->reserved = 0;
+                           (unsigned long long)want[1]);
             return false;
         }
-        mem->data = p;
     }
     if (lim.min && wasm_memory_grow_pages(mem, lim.min) < 0) {
         wasm_set_error(err, "memory limit exceeded: cannot commit %u pages", lim.min);
@@ -104,6 +110,24 @@ int64_t wasm_memory_grow_pages(wasm_memory *mem, uint32_t delta)
     uint64_t add = (uint64_t)delta * WASM_PAGE;
     if (add > mem->max_bytes - old)
         return -1;
+    if (add && old + add > mem->reserved) {
+        /* a small reservation (see wasm_memory_init_obj): move to a larger one */
+        uint64_t res = mem->reserved * 2 > old + add ? mem->reserved * 2 : old + add;
+        if (res > mem->max_bytes)
+            res = mem->max_bytes;
+        void *p = mmap(NULL, res, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (p == MAP_FAILED)
+            return -1;
+        if (old && (mprotect(p, old, PROT_READ | PROT_WRITE) != 0)) {
+            munmap(p, res);
+            return -1;
+        }
+        if (old)
+            memcpy(p, mem->data, old);
+        munmap(mem->data, mem->reserved);
+        mem->data = p;
+        mem->reserved = res;
+    }
     if (add) {
         if (mprotect(mem->data + old, add, PROT_READ | PROT_WRITE) != 0)
             return -1;
