@@ -150,6 +150,10 @@ audit_log *audit_open_db(const char *db_path, char **err)
     chmod(db_path, 0600);
     sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS);
     sqlite3_extended_result_codes(db, 1);
+    /* Short-lived commands (exec, tool call) open, append one record and close: a checkpoint
+     * (with its fsyncs) at every close cost more than the record. The WAL stays durable and is
+     * checkpointed automatically as it grows. */
+    sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, (int *)NULL);
     /* journal_mode=WAL may briefly be busy while another process creates the file */
     if (!exec_sql(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", err) ||
         !exec_sql(db, "BEGIN IMMEDIATE;", err)) {
