@@ -6,7 +6,8 @@
  *                             with zero arguments after calling hangLimitInitializer (if any)
  *   log i32 -5                each fuzzing-support log-i32/log-i64/log-f32/log-f64 call
  *   result 1 -7 f32:0x3f800000 f64:nan     the results (i32/i64 signed decimal, floats as bits)
- *   trap # <reason>           the call trapped (the reason is informational, not compared)
+ *   trap <class> # <reason>   the call trapped: class unreachable, memory, table, arith or
+ *                             other is compared, the reason after '#' is informational
  *   exhausted # <reason>      out of fuel / call stack: inconclusive, comparison stops here
  *   compile-error # <msg> / instantiate-error # <msg>
  *
@@ -67,6 +68,25 @@ static void print_results(const wasm_value *res, size_t n)
     printf("\n");
 }
 
+/* Coarse trap classes that V8's messages can be mapped to as well (run_v8.mjs trapCategory):
+ * V8 words integer overflow and invalid conversion alike, and null entries and signature
+ * mismatches alike. */
+static const char *trap_category(wasm_trap t)
+{
+    switch (t) {
+    case WASM_TRAP_UNREACHABLE: return "unreachable";
+    case WASM_TRAP_MEMORY_OOB: return "memory";
+    case WASM_TRAP_TABLE_OOB:
+    case WASM_TRAP_INDIRECT_TYPE:
+    case WASM_TRAP_UNDEFINED_ELEMENT:
+    case WASM_TRAP_UNINITIALIZED_ELEMENT: return "table";
+    case WASM_TRAP_DIV_ZERO:
+    case WASM_TRAP_INT_OVERFLOW:
+    case WASM_TRAP_INVALID_CONVERSION: return "arith";
+    default: return "other";
+    }
+}
+
 static bool call(wasm_instance *inst, wasm_func *f, uint64_t fuel)
 {
     size_t np = wasm_func_param_count(f), nr = wasm_func_result_count(f);
@@ -89,7 +109,8 @@ static bool call(wasm_instance *inst, wasm_func *f, uint64_t fuel)
         printf("exhausted # %s\n", wasm_trap_name(t));
         return false;
     }
-    printf("trap # %s: %s\n", wasm_trap_name(t), wasm_instance_trap_message(inst));
+    printf("trap %s # %s: %s\n", trap_category(t), wasm_trap_name(t),
+           wasm_instance_trap_message(inst));
     return true;
 }
 

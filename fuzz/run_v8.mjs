@@ -1,6 +1,6 @@
 // run_v8.mjs — V8's side of the differential fuzzer (fuzz/differential.sh): runs a binaryen
 // `wasm-opt -ttf` module in Node and prints the same transcript as fuzz/diff_runner.c:
-//   call NAME / log ... / result ... / trap # reason / exhausted # reason / *-error # msg
+//   call NAME / log ... / result ... / trap CLASS # reason / exhausted # reason / *-error # msg
 // Exported functions are called in export order with zero arguments (their parameter types are
 // read from the module's type, import, function and export sections, parsed below), each after
 // hangLimitInitializer when the module has it.
@@ -81,6 +81,15 @@ const imports = {
   },
 };
 
+// The same coarse classes as diff_runner.c's trap_category.
+function trapCategory(msg) {
+  if (/unreachable/i.test(msg)) return 'unreachable';
+  if (/memory access out of bounds|out of bounds memory/i.test(msg)) return 'memory';
+  if (/divi|remainder|unrepresentable|overflow|conversion/i.test(msg)) return 'arith';
+  if (/\btable\b|signature|null function|indirect|element/i.test(msg)) return 'table';
+  return 'other';
+}
+
 function isExhaustion(e) {
   return e instanceof RangeError && /call stack|stack size/i.test(String(e.message));
 }
@@ -114,7 +123,7 @@ try {
       print(['result', ...vals.map((v, i) => fmt(v, sig.results[i]))].join(' '));
     } catch (e) {
       if (isExhaustion(e)) { print('exhausted # ' + e.message); break; }
-      if (e instanceof WebAssembly.RuntimeError) { print('trap # ' + e.message); continue; }
+      if (e instanceof WebAssembly.RuntimeError) { print('trap ' + trapCategory(e.message) + ' # ' + e.message); continue; }
       throw e;
     }
   }
