@@ -47,33 +47,9 @@ static bool beneath(const char *path, const char *dir)
     return !strncmp(path, dir, n) && (path[n] == '\0' || path[n] == '/');
 }
 
-/* Lexical normalisation of an absolute path ("." and "//" removed, ".." folded). */
-static char *normalize_abs(const char *path)
-{
-    size_t n = strlen(path);
-    char *out = xmalloc(n + 2);
-    size_t o = 0;
-    const char *s = path;
-    while (*s) {
-        while (*s == '/') s++;
-        if (!*s) break;
-        const char *e = strchr(s, '/');
-        size_t len = e ? (size_t)(e - s) : strlen(s);
-        if (len == 1 && s[0] == '.') {
-        } else if (len == 2 && s[0] == '.' && s[1] == '.') {
-            while (o > 0 && out[o - 1] != '/') o--;
-            if (o > 0) o--;
-        } else {
-            out[o++] = '/';
-            memcpy(out + o, s, len);
-            o += len;
-        }
-        s += len;
-    }
-    if (o == 0) out[o++] = '/';
-    out[o] = '\0';
-    return out;
-}
+/* Lexical normalisation of an absolute path: the policy layer's, so that the jail and the
+ * capability checks can never disagree on what a path names. */
+static char *normalize_abs(const char *path) { return policy_path_normalize(NULL, path); }
 
 static void add_mount(jail_plan *pl, jail_mount_kind kind, int order, bool optional,
                       const char *src, const char *path, const char *data)
