@@ -13,6 +13,7 @@
 
 #include "agent/launch.h"
 #include "agent/render.h"
+#include "cli/agent_opts.h"
 #include "cli/commands.h"
 #include "util/util.h"
 
@@ -27,9 +28,9 @@ static void on_sigint(int sig)
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: boxagent chat [--workspace DIR] [--agent NAME] [--model PROVIDER/MODEL]\n"
-               "                     [--access LEVEL] [--cap CAP]... [--resume ID] [--json]\n"
-               "In the chat: /help, /usage, /session, /quit (or Ctrl-D). Ctrl-C cancels a turn.\n");
+    fprintf(f, "usage: boxagent chat [OPTIONS]\n%s"
+               "In the chat: /help, /usage, /session, /quit (or Ctrl-D). Ctrl-C cancels a turn.\n",
+            cli_agent_opts_help);
 }
 
 static char *read_line(bool tty, const char *prompt)
@@ -48,44 +49,17 @@ static char *read_line(bool tty, const char *prompt)
 
 int cmd_chat(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"workspace", required_argument, 0, 'w'}, {"agent", required_argument, 0, 'a'},
-        {"model", required_argument, 0, 'm'},     {"access", required_argument, 0, 'A'},
-        {"cap", required_argument, 0, 'c'},       {"json", no_argument, 0, 'j'},
-        {"resume", required_argument, 0, 'r'},    {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
-    agent_launch l = {.workspace = "."};
-    char **caps = NULL;
-    size_t ncaps = 0;
-    bool json = false;
-    const char *resume = NULL;
-    int c, rc = 2;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "w:a:m:A:c:jr:h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'w': l.workspace = optarg; break;
-        case 'a': l.agent_name = optarg; break;
-        case 'm': l.model = optarg; break;
-        case 'A': l.access = optarg; break;
-        case 'c':
-            caps = xrealloc(caps, (ncaps + 1) * sizeof *caps);
-            caps[ncaps++] = optarg;
-            break;
-        case 'j': json = true; break;
-        case 'r': resume = optarg; break;
-        case 'h':
-            usage(stdout);
-            rc = 0;
-            goto out;
-        default: usage(stderr); goto out;
-        }
-    }
+    cli_agent_opts co;
+    int rc = cli_agent_opts_parse(&co, "chat", argc, argv, usage);
+    if (rc >= 0) goto out;
+    rc = 2;
     if (optind != argc) {
         usage(stderr);
         goto out;
     }
-    l.caps = caps;
-    l.ncaps = ncaps;
+    agent_launch l = co.launch;
+    bool json = co.json;
+    const char *resume = co.resume;
     agent_render r;
     agent_render_init(&r, stdout, json);
     l.on_event = agent_render_event;
@@ -173,6 +147,6 @@ int cmd_chat(int argc, char **argv)
     free(hist);
     agent_env_close(&env);
 out:
-    free(caps);
+    cli_agent_opts_free(&co);
     return rc;
 }
