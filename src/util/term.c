@@ -32,7 +32,10 @@ void util_term_write(FILE *f, const char *s, size_t n, bool multiline, size_t ma
                 continue;
             }
         }
-        if ((c < 0x20 && !(multiline && (c == '\n' || c == '\t'))) || c == 0x7F)
+        bool layout = c == '\n' || c == '\t' || c == '\r';
+        if (layout && !multiline)
+            fputc(' ', f); /* a one-line preview: line breaks and tabs become spaces */
+        else if ((c < 0x20 && !(multiline && c != '\r' && layout)) || c == 0x7F)
             fputs(replacement, f);
         else
             fputc(c, f);
