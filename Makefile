@@ -14,9 +14,10 @@ SHELL := /bin/bash
 B := build
 CC := gcc
 PKGS := jansson libcurl libmicrohttpd sqlite3 libseccomp libcrypto libedit
-# libcurl and libmicrohttpd are loaded on first use (src/util/curl_shim.c,
-# src/gateway/gw_mhd_shim.c), not linked: start-up of every command was mostly their loading.
-LINK_PKGS := jansson sqlite3 libseccomp libcrypto libedit
+# libcurl, libmicrohttpd and libcrypto are loaded on first use (src/util/curl_shim.c,
+# src/gateway/gw_mhd_shim.c, util_sha256_hex), not linked: start-up of every command was
+# mostly their loading.
+LINK_PKGS := jansson sqlite3 libseccomp libedit
 
 # Recursive (=) so that pkg-config runs after scripts/deps.sh has installed the packages.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -29,7 +30,7 @@ ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 LIBS = $(PKG_LIBS) -lm -pthread
 # The release binary links its remaining libraries statically (glibc stays shared, so the
 # dlopen shims still work): start-up is the cost of every run-wasm/exec/tool command.
-REL_LIBS = -Wl,-Bstatic -ljansson -lsqlite3 -lseccomp -lcrypto -ledit -ltinfo -lbsd -lmd -lz \
+REL_LIBS = -Wl,-Bstatic -ljansson -lsqlite3 -lseccomp -ledit -ltinfo -lbsd -lmd -lz \
            -Wl,-Bdynamic -ldl -lm -pthread
 
 WASM_CC := clang

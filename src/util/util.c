@@ -1,10 +1,13 @@
 /* util.c — allocation, files, number/size/duration parsing, SHA-256 and clocks. */
 #include "util/util.h"
 
+#include "util/dynlib.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -195,12 +198,33 @@ bool util_parse_duration_ms(const char *s, uint64_t *out)
     return scale(v, mul, out);
 }
 
+/* libcrypto is loaded on first use (like libcurl): commands that never hash, such as
+ * run-wasm, do not pay for mapping and relocating it at start-up. */
+static const char *const crypto_names[] = {"EVP_Digest", "EVP_sha256"};
+static union {
+    void *slot[2];
+    struct {
+        int (*digest)(const void *, size_t, unsigned char *, unsigned int *, const EVP_MD *,
+                      ENGINE *);
+        const EVP_MD *(*sha256)(void);
+    } f;
+} crypto;
+static pthread_once_t crypto_once = PTHREAD_ONCE_INIT;
+static bool crypto_ok;
+
+static void crypto_load(void)
+{
+    crypto_ok = util_dynlib_load("libcrypto.so.3", crypto_names, crypto.slot, 2);
+}
+
 void util_sha256_hex(const void *data, size_t len, char out[65])
 {
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int mdlen = 0;
-    if (!EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) || mdlen != 32) {
-        memset(out, '0', 64);
+    pthread_once(&crypto_once, crypto_load);
+    if (!crypto_ok || !crypto.f.digest(data, len, md, &mdlen, crypto.f.sha256(), NULL) ||
+        mdlen != 32) {
+        memset(out, '0', 64); /* never a valid digest of anything: verification fails */
         out[64] = '\0';
         return;
     }
