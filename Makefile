@@ -13,10 +13,10 @@
 SHELL := /bin/bash
 B := build
 CC := gcc
-PKGS := jansson libcurl libmicrohttpd sqlite3 libseccomp libcrypto libedit
-# libcurl, libmicrohttpd and libcrypto are loaded on first use (src/util/curl_shim.c,
-# src/gateway/gw_mhd_shim.c, util_sha256_hex), not linked: start-up of every command was
-# mostly their loading.
+PKGS := jansson libcurl libmicrohttpd sqlite3 libseccomp libedit
+# libcurl and libmicrohttpd are loaded on first use (src/util/curl_shim.c,
+# src/gateway/gw_mhd_shim.c), not linked: start-up of every command was mostly their loading.
+# SHA-256 is src/util/sha256.c (libcrypto only for the test that cross-checks it).
 LINK_PKGS := jansson sqlite3 libseccomp libedit
 
 # Recursive (=) so that pkg-config runs after scripts/deps.sh has installed the packages.
@@ -105,7 +105,7 @@ $(B)/asan/boxagent: $(B)/asan/src/cli/main.o $(B)/asan/libboxagent.a
 $(B)/asan/tests/%: tests/unit/%.c $(SUPPORT_OBJS) $(B)/asan/libboxagent.a | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_BASE) $(ASAN_FLAGS) -Itests -MMD -MP -o $@ $< $(SUPPORT_OBJS) \
-	    $(B)/asan/libboxagent.a -lcriterion $(LIBS)
+	    $(B)/asan/libboxagent.a -lcriterion -lcrypto $(LIBS)
 
 wasm: $(GUEST_WASM)
 

@@ -1,13 +1,9 @@
-/* util.c — allocation, files, number/size/duration parsing, SHA-256 and clocks. */
+/* util.c — allocation, files, number/size/duration parsing and clocks (SHA-256: sha256.c). */
 #include "util/util.h"
-
-#include "util/dynlib.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <openssl/evp.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -196,44 +192,6 @@ bool util_parse_duration_ms(const char *s, uint64_t *out)
     else if (!strcmp(sfx, "h")) mul = 3600000;
     else return false;
     return scale(v, mul, out);
-}
-
-/* libcrypto is loaded on first use (like libcurl): commands that never hash, such as
- * run-wasm, do not pay for mapping and relocating it at start-up. */
-static const char *const crypto_names[] = {"EVP_Digest", "EVP_sha256"};
-static union {
-    void *slot[2];
-    struct {
-        int (*digest)(const void *, size_t, unsigned char *, unsigned int *, const EVP_MD *,
-                      ENGINE *);
-        const EVP_MD *(*sha256)(void);
-    } f;
-} crypto;
-static pthread_once_t crypto_once = PTHREAD_ONCE_INIT;
-static bool crypto_ok;
-
-static void crypto_load(void)
-{
-    crypto_ok = util_dynlib_load("libcrypto.so.3", crypto_names, crypto.slot, 2);
-}
-
-void util_sha256_hex(const void *data, size_t len, char out[65])
-{
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int mdlen = 0;
-    pthread_once(&crypto_once, crypto_load);
-    if (!crypto_ok || !crypto.f.digest(data, len, md, &mdlen, crypto.f.sha256(), NULL) ||
-        mdlen != 32) {
-        memset(out, '0', 64); /* never a valid digest of anything: verification fails */
-        out[64] = '\0';
-        return;
-    }
-    static const char hex[] = "0123456789abcdef";
-    for (unsigned i = 0; i < 32; i++) {
-        out[2 * i] = hex[md[i] >> 4];
-        out[2 * i + 1] = hex[md[i] & 15];
-    }
-    out[64] = '\0';
 }
 
 uint64_t util_now_ns(void)

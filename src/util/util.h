@@ -28,7 +28,8 @@ bool util_parse_size(const char *s, uint64_t *out);
 /* "500", "500ms", "30s", "5m", "1h" -> milliseconds (bare number = ms). */
 bool util_parse_duration_ms(const char *s, uint64_t *out);
 
-/* SHA-256 (OpenSSL libcrypto) as 64 lower-case hex chars + NUL. */
+/* SHA-256 (FIPS 180-4, src/util/sha256.c): the digest, or 64 lower-case hex chars + NUL. */
+void util_sha256(const void *data, size_t len, unsigned char out[32]);
 void util_sha256_hex(const void *data, size_t len, char out[65]);
 
 /* Monotonic clock in nanoseconds; wall clock in milliseconds since the epoch. */

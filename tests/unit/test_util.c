@@ -1,5 +1,7 @@
 /* test_util.c — util/: buffers, size/duration parsing (including overflow), SHA-256. */
 #include <criterion/criterion.h>
+#include <openssl/evp.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/buf.h"
@@ -44,4 +46,37 @@ Test(util, sha256_known_vector)
     char hex[65];
     util_sha256_hex("abc", 3, hex);
     cr_assert_str_eq(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+Test(util, sha256_fips_vectors)
+{
+    char hex[65];
+    util_sha256_hex("", 0, hex);
+    cr_assert_str_eq(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    const char *m = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"; /* 448 bits */
+    util_sha256_hex(m, strlen(m), hex);
+    cr_assert_str_eq(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+    char *a = malloc(1000000);
+    memset(a, 'a', 1000000);
+    util_sha256_hex(a, 1000000, hex);
+    cr_assert_str_eq(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+    free(a);
+}
+
+/* Every length around the padding boundaries (55, 56, 63, 64, 119, 120 …) and random data,
+ * against OpenSSL's SHA-256. */
+Test(util, sha256_matches_openssl)
+{
+    unsigned char buf[1100], ours[32], theirs[32];
+    unsigned int n = 0;
+    uint64_t x = 0x243f6a8885a308d3ull;
+    for (size_t i = 0; i < sizeof buf; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        buf[i] = (unsigned char)x;
+    }
+    for (size_t len = 0; len <= sizeof buf; len++) {
+        util_sha256(buf, len, ours);
+        cr_assert(EVP_Digest(buf, len, theirs, &n, EVP_sha256(), NULL) && n == 32);
+        cr_assert(memcmp(ours, theirs, 32) == 0, "length %zu differs", len);
+    }
 }
