@@ -73,6 +73,32 @@ int cli_agent_opts_parse(cli_agent_opts *o, const char *cmd, int argc, char **ar
     return -1;
 }
 
+bool cli_agent_start(cli_agent_opts *o, const char *cmd, const char *title, agent_render *r,
+                     agent_env *env)
+{
+    agent_render_init(r, stdout, o->json);
+    agent_launch l = o->launch;
+    l.on_event = agent_render_event;
+    l.event_user = r;
+    char *err = NULL;
+    if (!agent_env_open(&l, env, &err)) {
+        fprintf(stderr, "boxagent %s: %s\n", cmd, err);
+        free(err);
+        return false;
+    }
+    if (env->dropped && *env->dropped)
+        fprintf(stderr, "boxagent %s: not granted (beyond the agent's capabilities):\n%s\n", cmd,
+                env->dropped);
+    bool ok = o->resume ? agent_session_resume(env->agent, o->resume, &err)
+                        : agent_session_new(env->agent, title, &err);
+    if (!ok) {
+        fprintf(stderr, "boxagent %s: %s\n", cmd, err);
+        free(err);
+        agent_env_close(env);
+    }
+    return ok;
+}
+
 void cli_agent_opts_free(cli_agent_opts *o)
 {
     free(o->caps);

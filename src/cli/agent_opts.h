@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "agent/launch.h"
+#include "agent/render.h"
 
 typedef struct cli_agent_opts {
     agent_launch launch; /* caps point into `caps` */
@@ -23,6 +24,12 @@ typedef struct cli_agent_opts {
 int cli_agent_opts_parse(cli_agent_opts *o, const char *cmd, int argc, char **argv,
                          void (*usage)(FILE *));
 void cli_agent_opts_free(cli_agent_opts *o);
+
+/* Open the agent the options describe, its events rendered to stdout through `r`, and start a
+ * new session titled `title` (or resume --resume). Warns on stderr about capabilities asked
+ * beyond the agent. false after printing why (then *env is closed). */
+bool cli_agent_start(cli_agent_opts *o, const char *cmd, const char *title, agent_render *r,
+                     agent_env *env);
 
 /* One line per shared option, for the commands' usage texts. */
 extern const char cli_agent_opts_help[];

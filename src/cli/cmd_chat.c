@@ -57,32 +57,10 @@ int cmd_chat(int argc, char **argv)
         usage(stderr);
         goto out;
     }
-    agent_launch l = co.launch;
-    bool json = co.json;
-    const char *resume = co.resume;
     agent_render r;
-    agent_render_init(&r, stdout, json);
-    l.on_event = agent_render_event;
-    l.event_user = &r;
     agent_env env;
-    char *err = NULL;
     rc = 1;
-    if (!agent_env_open(&l, &env, &err)) {
-        fprintf(stderr, "boxagent chat: %s\n", err);
-        free(err);
-        goto out;
-    }
-    if (env.dropped && *env.dropped)
-        fprintf(stderr, "boxagent chat: not granted (beyond the agent's capabilities):\n%s\n",
-                env.dropped);
-    bool ok = resume ? agent_session_resume(env.agent, resume, &err)
-                     : agent_session_new(env.agent, "chat", &err);
-    if (!ok) {
-        fprintf(stderr, "boxagent chat: %s\n", err);
-        free(err);
-        agent_env_close(&env);
-        goto out;
-    }
+    if (!cli_agent_start(&co, "chat", "chat", &r, &env)) goto out;
     bool tty = isatty(0) && isatty(1);
     setlocale(LC_CTYPE, ""); /* libedit decodes multibyte input by the locale */
     char *hist = xasprintf("%s/.boxagent/chat_history", env.cfg->workspace);
@@ -134,7 +112,7 @@ int cmd_chat(int argc, char **argv)
         agent_outcome o = agent_run(env.agent, t, &res);
         sigaction(SIGINT, tty ? &ign : &old, NULL);
         running_agent = NULL;
-        if (o != AGENT_DONE && !json) fprintf(stderr, "(%s)\n", res.message);
+        if (o != AGENT_DONE && !co.json) fprintf(stderr, "(%s)\n", res.message);
         if (o == AGENT_FAILED) rc = 1;
         agent_result_free(&res);
         free(line);

@@ -42,39 +42,17 @@ int cmd_run(int argc, char **argv)
     int rc = cli_agent_opts_parse(&co, "run", argc, argv, usage);
     if (rc >= 0) goto out;
     rc = 2;
-    agent_launch l = co.launch;
-    bool json = co.json;
-    const char *resume = co.resume;
     if (optind != argc - 1 || !*argv[optind]) {
-        if (!(resume && optind == argc)) {
+        if (!(co.resume && optind == argc)) {
             usage(stderr);
             goto out;
         }
     }
     const char *task = optind < argc ? argv[optind] : NULL;
     agent_render r;
-    agent_render_init(&r, stdout, json);
-    l.on_event = agent_render_event;
-    l.event_user = &r;
     agent_env env;
-    char *err = NULL;
     rc = 1;
-    if (!agent_env_open(&l, &env, &err)) {
-        fprintf(stderr, "boxagent run: %s\n", err);
-        free(err);
-        goto out;
-    }
-    if (env.dropped && *env.dropped)
-        fprintf(stderr, "boxagent run: not granted (beyond the agent's capabilities):\n%s\n",
-                env.dropped);
-    bool ok = resume ? agent_session_resume(env.agent, resume, &err)
-                     : agent_session_new(env.agent, task, &err);
-    if (!ok) {
-        fprintf(stderr, "boxagent run: %s\n", err);
-        free(err);
-        agent_env_close(&env);
-        goto out;
-    }
+    if (!cli_agent_start(&co, "run", task, &r, &env)) goto out;
     running_agent = env.agent;
     struct sigaction sa = {.sa_handler = on_sigint};
     sigemptyset(&sa.sa_mask);
@@ -82,7 +60,7 @@ int cmd_run(int argc, char **argv)
     agent_result res;
     agent_outcome o = agent_run(env.agent, task, &res);
     running_agent = NULL;
-    if (o != AGENT_DONE && !json)
+    if (o != AGENT_DONE && !co.json)
         fprintf(stderr, "boxagent run: %s\n", res.message);
     rc = o == AGENT_DONE ? 0 : 1;
     agent_result_free(&res);
