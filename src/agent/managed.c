@@ -404,7 +404,6 @@ bool agent_managed_init(agent_managed *m, char **err)
         pthread_mutex_destroy(&m->mu);
         return false;
     }
-    m->started_ns = util_now_ns();
     return true;
 }
 

@@ -42,8 +42,6 @@ typedef struct agent_managed {
     agent *manager;
     pthread_mutex_t mu;            /* serialises on_event and budget accounting */
     uint64_t executor_tokens;      /* tokens used by executors so far */
-    uint64_t started_ns;
-    int next_id;
 } agent_managed;
 
 /* The manager's registry: `base` + delegate. false + *err (caller frees). */

@@ -48,9 +48,8 @@ static bool secret_equal(const char *a, const char *b)
     return diff == 0 && lb != 0;
 }
 
-bool gw_auth_init(gw_server *gw, bool print_token)
+bool gw_auth_init(gw_server *gw)
 {
-    (void)print_token;
     char *path = xasprintf("%s/token", gw->state_dir);
     bool ok = false;
     int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);

@@ -257,7 +257,7 @@ int gateway_serve(const gateway_options *o)
         fprintf(stderr, "boxagent serve: cannot create %s: %s\n", gw.state_dir, strerror(errno));
         goto out;
     }
-    if (!gw_auth_init(&gw, false)) goto out;
+    if (!gw_auth_init(&gw)) goto out;
     if (!is_loopback_host(host) && getenv("BOXAGENT_ALLOW_REMOTE") == NULL) {
         fprintf(stderr,
                 "boxagent serve: refusing to listen on non-loopback address %s: the API drives "

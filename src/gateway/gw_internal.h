@@ -62,7 +62,7 @@ json_t *gw_body_object(const gw_request *r, gw_reply *err);
 bool gw_valid_id(const char *s);
 
 /* Auth (gw_auth.c). */
-bool gw_auth_init(gw_server *gw, bool print_token);
+bool gw_auth_init(gw_server *gw); /* read or create the token (0600) */
 bool gw_auth_check(gw_request *r);                 /* bearer token or session cookie */
 bool gw_origin_ok(const gw_request *r);            /* Origin (if sent or required) matches Host */
 bool gw_host_ok(const gw_request *r);              /* Host header names this server */
