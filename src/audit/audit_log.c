@@ -18,6 +18,10 @@
 
 #define GENESIS "0000000000000000000000000000000000000000000000000000000000000000"
 #define BUSY_TIMEOUT_MS 15000
+/* A closing handle truncates the write-ahead log once it holds more than this. The process
+ * that next opens the database alone must rebuild the log's index by reading every frame
+ * (recovery), so an unbounded log made every short command slower than the last. */
+#define WAL_SHRINK_BYTES (256 * 1024)
 
 struct audit_log {
     sqlite3 *db;
@@ -151,8 +155,8 @@ audit_log *audit_open_db(const char *db_path, char **err)
     sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS);
     sqlite3_extended_result_codes(db, 1);
     /* Short-lived commands (exec, tool call) open, append one record and close: a checkpoint
-     * (with its fsyncs) at every close cost more than the record. The WAL stays durable and is
-     * checkpointed automatically as it grows. */
+     * (with its fsyncs) at every close cost more than the record. The WAL stays durable;
+     * audit_close truncates it once it passes WAL_SHRINK_BYTES. */
     sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, (int *)NULL);
     /* journal_mode=WAL may briefly be busy while another process creates the file */
     if (!exec_sql(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", err) ||
@@ -205,12 +209,26 @@ audit_log *audit_open(const char *workspace_dir, char **err)
     return h;
 }
 
+/* Truncate the WAL when it has grown past WAL_SHRINK_BYTES and nobody else is using the
+ * database right now. A recovering opener forgets how much of the WAL was already copied back,
+ * so without this the WAL was never restarted and grew with every record. The checkpoint does
+ * not wait: if another connection is busy, it keeps the WAL in check itself. */
+static void shrink_wal(sqlite3 *db)
+{
+    const char *wal = sqlite3_filename_wal(sqlite3_db_filename(db, "main"));
+    struct stat st;
+    if (!wal || stat(wal, &st) != 0 || st.st_size <= WAL_SHRINK_BYTES) return;
+    sqlite3_busy_timeout(db, 0);
+    sqlite3_wal_checkpoint_v2(db, "main", SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+}
+
 void audit_close(audit_log *h)
 {
     if (!h) return;
     sqlite3_finalize(h->st_head);
     sqlite3_finalize(h->st_insert);
     sqlite3_finalize(h->st_set_head);
+    shrink_wal(h->db);
     sqlite3_close(h->db);
     pthread_mutex_destroy(&h->mu);
     free(h);

@@ -572,3 +572,28 @@ Test(audit_redact, free_text_and_query_names)
     cr_expect_str_eq(t, "");
     free(t);
 }
+
+/* Short commands (boxagent exec, tool call) each open the log, append one record and close.
+ * The write-ahead log must stay bounded across them: the opener that finds no other connection
+ * rebuilds the WAL index by reading every frame, so a WAL that only grew made every command
+ * slower than the last (it reached megabytes and milliseconds per command). */
+Test(audit, wal_stays_bounded_across_short_commands, .init = ws_setup, .fini = ws_teardown,
+     .timeout = 60)
+{
+    char walpath[160];
+    snprintf(walpath, sizeof walpath, "%s-wal", dbpath);
+    off_t most = 0;
+    for (int i = 0; i < 400; i++) {
+        audit_log *h = open_ws();
+        append_one(h, i, "short");
+        audit_close(h);
+        struct stat st;
+        if (stat(walpath, &st) == 0 && st.st_size > most) most = st.st_size;
+    }
+    /* 400 records of ~3 pages each would be ~5 MB of WAL; the bound is 256 KiB plus the
+     * last commit's frames. */
+    cr_assert_lt(most, 320 * 1024, "the WAL grew to %lld bytes", (long long)most);
+    audit_log *h = open_ws();
+    expect_intact(h, 400);
+    audit_close(h);
+}
