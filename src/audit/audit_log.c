@@ -10,6 +10,7 @@
 #include <string.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "audit/audit.h"
@@ -30,6 +31,7 @@ struct audit_log {
 };
 
 static const char *const SCHEMA =
+    "BEGIN IMMEDIATE;"
     "CREATE TABLE IF NOT EXISTS audit ("
     " id INTEGER PRIMARY KEY,"
     " time_ms INTEGER NOT NULL, session TEXT NOT NULL, agent TEXT NOT NULL, tool TEXT NOT NULL,"
@@ -39,7 +41,8 @@ static const char *const SCHEMA =
     " prev_hash TEXT NOT NULL, hash TEXT NOT NULL);"
     "CREATE INDEX IF NOT EXISTS audit_by_session ON audit(session);"
     "CREATE TABLE IF NOT EXISTS audit_head ("
-    " one INTEGER PRIMARY KEY CHECK (one = 1), last_id INTEGER NOT NULL, last_hash TEXT NOT NULL);";
+    " one INTEGER PRIMARY KEY CHECK (one = 1), last_id INTEGER NOT NULL, last_hash TEXT NOT NULL);"
+    "COMMIT;";
 
 #define COLS "id, time_ms, session, agent, tool, args_digest, args, decision, rule, fuel, " \
              "peak_memory, wall_ms, output_bytes, result_digest, is_external, prev_hash, hash"
@@ -132,6 +135,29 @@ static bool exec_sql(sqlite3 *db, const char *sql, char **err)
     return true;
 }
 
+/* exec_sql, retried while the database is busy (up to the busy timeout): the only way to
+ * wait out a lock SQLite reports at once instead of calling the busy handler. A failed
+ * statement list is rolled back before the retry. */
+static bool exec_busy_retry(sqlite3 *db, const char *sql, char **err)
+{
+    for (int waited_ms = 0;; ) {
+        char *m = NULL;
+        int rc = sqlite3_exec(db, sql, NULL, NULL, &m);
+        if (rc == SQLITE_OK) return true;
+        if (!sqlite3_get_autocommit(db)) sqlite3_exec(db, "ROLLBACK;", NULL, NULL, NULL);
+        if ((rc & 0xff) != SQLITE_BUSY || waited_ms >= BUSY_TIMEOUT_MS) {
+            set_err(err, "audit: %s", m ? m : sqlite3_errmsg(db));
+            sqlite3_free(m);
+            return false;
+        }
+        sqlite3_free(m);
+        int step = waited_ms < 50 ? 1 : 10;
+        struct timespec ts = {0, step * 1000000L};
+        nanosleep(&ts, NULL);
+        waited_ms += step;
+    }
+}
+
 audit_log *audit_open_db(const char *db_path, char **err)
 {
     if (err) *err = NULL;
@@ -158,18 +184,10 @@ audit_log *audit_open_db(const char *db_path, char **err)
      * (with its fsyncs) at every close cost more than the record. The WAL stays durable;
      * audit_close truncates it once it passes WAL_SHRINK_BYTES. */
     sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, (int *)NULL);
-    /* journal_mode=WAL may briefly be busy while another process creates the file */
-    if (!exec_sql(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", err) ||
-        !exec_sql(db, "BEGIN IMMEDIATE;", err)) {
-        sqlite3_close(db);
-        return NULL;
-    }
-    if (!exec_sql(db, SCHEMA, err)) {
-        sqlite3_exec(db, "ROLLBACK;", NULL, NULL, NULL);
-        sqlite3_close(db);
-        return NULL;
-    }
-    if (!exec_sql(db, "COMMIT;", err)) {
+    /* While another process creates the file, journal_mode=WAL (and the schema transaction)
+     * can fail with SQLITE_BUSY at once, without the busy handler: retry for the busy timeout. */
+    if (!exec_busy_retry(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", err) ||
+        !exec_busy_retry(db, SCHEMA, err)) {
         sqlite3_close(db);
         return NULL;
     }

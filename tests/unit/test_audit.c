@@ -270,7 +270,7 @@ Test(audit, many_writers_threads_and_processes, .init = ws_setup, .fini = ws_tea
         if (kids[k] == 0) {
             char *err = NULL;
             audit_log *c = audit_open(ws, &err);
-            if (!c) _exit(3);
+            if (!c) { fprintf(stderr, "child open: %s\n", err); _exit(3); }
             int fails = 0;
             for (int i = 0; i < 40; i++) {
                 audit_record r = {.session = "proc", .agent = "p", .tool = "grep",
