@@ -577,8 +577,7 @@ Test(audit_redact, free_text_and_query_names)
  * The write-ahead log must stay bounded across them: the opener that finds no other connection
  * rebuilds the WAL index by reading every frame, so a WAL that only grew made every command
  * slower than the last (it reached megabytes and milliseconds per command). */
-Test(audit, wal_stays_bounded_across_short_commands, .init = ws_setup, .fini = ws_teardown,
-     .timeout = 60)
+Test(audit, wal_stays_bounded_across_short_commands, .init = ws_setup, .fini = ws_teardown)
 {
     char walpath[160];
     snprintf(walpath, sizeof walpath, "%s-wal", dbpath);
