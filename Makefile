@@ -16,8 +16,9 @@ CC := gcc
 PKGS := jansson libcurl libmicrohttpd sqlite3 libseccomp libedit
 # libcurl and libmicrohttpd are loaded on first use (src/util/curl_shim.c,
 # src/gateway/gw_mhd_shim.c), not linked: start-up of every command was mostly their loading.
-# SHA-256 is src/util/sha256.c (libcrypto only for the test that cross-checks it).
-LINK_PKGS := jansson sqlite3 libseccomp libedit
+# SHA-256 is src/util/sha256.c (libcrypto only for the test that cross-checks it); libseccomp
+# only builds the jail's filter at build time (mk/jail.mk).
+LINK_PKGS := jansson sqlite3 libedit
 
 # Recursive (=) so that pkg-config runs after scripts/deps.sh has installed the packages.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -30,7 +31,7 @@ ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 LIBS = $(PKG_LIBS) -lm -pthread
 # The release binary links its remaining libraries statically (glibc stays shared, so the
 # dlopen shims still work): start-up is the cost of every run-wasm/exec/tool command.
-REL_LIBS = -Wl,-Bstatic -ljansson -lsqlite3 -lseccomp -ledit -ltinfo -lbsd -lmd -lz \
+REL_LIBS = -Wl,-Bstatic -ljansson -lsqlite3 -ledit -ltinfo -lbsd -lmd -lz \
            -Wl,-Bdynamic -ldl -lm -pthread
 
 WASM_CC := clang
