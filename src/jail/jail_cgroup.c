@@ -138,6 +138,14 @@ static void try_v2(jail_cgroup *cg, uint64_t pids_max, uint64_t mem_max)
     char *own = own_path(NULL);
     if (!mp || !own) goto out;
     char *base = xasprintf("%s%s", mp, strcmp(own, "/") ? own : "");
+    /* A child can only get what our own cgroup has: where v2 has neither controller (they are
+     * bound to v1 hierarchies), skip making a child just to find that out. */
+    if (pids_max && !v2_has(base, "pids")) pids_max = 0;
+    if (mem_max && !v2_has(base, "memory")) mem_max = 0;
+    if (!pids_max && !mem_max) {
+        free(base);
+        goto out;
+    }
     /* Delegation to children needs the controllers in our subtree_control. */
     if (pids_max) write_file(base, "cgroup.subtree_control", "+pids");
     if (mem_max) write_file(base, "cgroup.subtree_control", "+memory");
