@@ -24,15 +24,18 @@ LINK_PKGS := jansson sqlite3 libedit
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(LINK_PKGS) 2>/dev/null) -ldl
 
-CFLAGS_BASE = -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Isrc -pthread $(PKG_CFLAGS)
+CFLAGS_BASE = -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -fno-math-errno -Isrc -pthread $(PKG_CFLAGS)
 REL_FLAGS := -O2 -g
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
               -fno-sanitize-recover=undefined
 LIBS = $(PKG_LIBS) -lm -pthread
 # The release binary links its remaining libraries statically (glibc stays shared, so the
 # dlopen shims still work): start-up is the cost of every run-wasm/exec/tool command.
-REL_LIBS = -Wl,-Bstatic -ljansson -lsqlite3 -ledit -ltinfo -lbsd -lmd -lz \
-           -Wl,-Bdynamic -ldl -lm -pthread
+# Nor is libm linked: src/util/libm_shim.c loads it for SQLite's math functions if one is
+# ever called (the engine needs no libm; -fno-math-errno lets sqrt be one instruction).
+# libboxagent.a is grouped with them: the shim is found only after SQLite asks for libm's names.
+REL_LIBS = -Wl,--start-group $(B)/rel/libboxagent.a -Wl,-Bstatic -ljansson -lsqlite3 -ledit \
+           -ltinfo -lbsd -lmd -lz -Wl,--end-group -Wl,-Bdynamic -ldl -pthread
 
 WASM_CC := clang
 WASM_CFLAGS := --target=wasm32-wasi -O2 -Wall -Wextra -Werror
@@ -98,7 +101,7 @@ $(B)/asan/libboxagent.a: $(ASAN_OBJS)
 	ar rcs $@ $^
 
 $(B)/boxagent: $(B)/rel/src/cli/main.o $(B)/rel/libboxagent.a
-	$(CC) $(REL_FLAGS) -o $@ $^ $(REL_LIBS)
+	$(CC) $(REL_FLAGS) -o $@ $(B)/rel/src/cli/main.o $(REL_LIBS)
 
 $(B)/asan/boxagent: $(B)/asan/src/cli/main.o $(B)/asan/libboxagent.a
 	$(CC) $(ASAN_FLAGS) -o $@ $^ $(LIBS)

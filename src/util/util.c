@@ -69,7 +69,14 @@ char *util_read_file(const char *path, size_t max, size_t *len)
     if (!max) max = (size_t)1 << 30;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) return NULL;
+    /* A regular file's size sizes the buffer (one read, no copies while growing); the loop
+     * still copes with files that change size and with pipes and /proc files (size 0). */
+    struct stat st;
     size_t cap = 4096, n = 0;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+        if ((uint64_t)st.st_size > max) { close(fd); errno = EFBIG; return NULL; }
+        cap = (size_t)st.st_size + 1; /* +1: one read sees the end of the file */
+    }
     char *data = malloc(cap + 1);
     if (!data) { close(fd); errno = ENOMEM; return NULL; }
     for (;;) {

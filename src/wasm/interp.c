@@ -78,6 +78,24 @@ static inline uint32_t rotr32(uint32_t x, uint32_t n) { n &= 31; return (x >> n)
 static inline uint64_t rotl64(uint64_t x, uint64_t n) { n &= 63; return (x << n) | (x >> ((64 - n) & 63)); }
 static inline uint64_t rotr64(uint64_t x, uint64_t n) { n &= 63; return (x >> n) | (x << ((64 - n) & 63)); }
 
+/* f32.nearest/f64.nearest without libm: adding and subtracting 2^23 (2^52) rounds to the
+ * nearest integer, ties to even, in the default rounding mode (the engine never changes it);
+ * magnitudes at or above that (and infinities) are integers already. The sign is put back so
+ * that -0.4 gives -0. NaN is handled by the caller. */
+static inline float nearest32(float a)
+{
+    float m = __builtin_fabsf(a);
+    if (m < 0x1p23f) m = (m + 0x1p23f) - 0x1p23f;
+    return __builtin_copysignf(m, a);
+}
+
+static inline double nearest64(double a)
+{
+    double m = __builtin_fabs(a);
+    if (m < 0x1p52) m = (m + 0x1p52) - 0x1p52;
+    return __builtin_copysign(m, a);
+}
+
 /* Saturating truncations. */
 static inline uint64_t sat_i32_s(double x)
 {
@@ -788,8 +806,8 @@ dispatch:
     UN(0x8D, float, f32_of(D(2)), bits32(isnan(a) ? a + a : ceilf(a)))
     UN(0x8E, float, f32_of(D(2)), bits32(isnan(a) ? a + a : floorf(a)))
     UN(0x8F, float, f32_of(D(2)), bits32(isnan(a) ? a + a : truncf(a)))
-    UN(0x90, float, f32_of(D(2)), bits32(isnan(a) ? a + a : nearbyintf(a)))
-    UN(0x91, float, f32_of(D(2)), bits32(sqrtf(a)))
+    UN(0x90, float, f32_of(D(2)), bits32(isnan(a) ? a + a : nearest32(a)))
+    UN(0x91, float, f32_of(D(2)), bits32(__builtin_sqrtf(a)))
     BINF32(0x92, a + b)
     BINF32(0x93, a - b)
     BINF32(0x94, a * b)
@@ -808,8 +826,8 @@ dispatch:
     UN(0x9B, double, f64_of(D(2)), bits64(isnan(a) ? a + a : ceil(a)))
     UN(0x9C, double, f64_of(D(2)), bits64(isnan(a) ? a + a : floor(a)))
     UN(0x9D, double, f64_of(D(2)), bits64(isnan(a) ? a + a : trunc(a)))
-    UN(0x9E, double, f64_of(D(2)), bits64(isnan(a) ? a + a : nearbyint(a)))
-    UN(0x9F, double, f64_of(D(2)), bits64(sqrt(a)))
+    UN(0x9E, double, f64_of(D(2)), bits64(isnan(a) ? a + a : nearest64(a)))
+    UN(0x9F, double, f64_of(D(2)), bits64(__builtin_sqrt(a)))
     BINF64(0xA0, a + b)
     BINF64(0xA1, a - b)
     BINF64(0xA2, a * b)

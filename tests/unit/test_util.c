@@ -1,5 +1,8 @@
-/* test_util.c — util/: buffers, size/duration parsing (including overflow), SHA-256. */
+/* test_util.c — util/: buffers, size/duration parsing (including overflow), SHA-256, and the
+ * libm functions SQLite calls, which the release binary loads on first use (libm_shim.c). */
 #include <criterion/criterion.h>
+#include <dlfcn.h>
+#include <math.h>
 #include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,4 +82,23 @@ Test(util, sha256_matches_openssl)
         cr_assert(EVP_Digest(buf, len, theirs, &n, EVP_sha256(), NULL) && n == 32);
         cr_assert(memcmp(ours, theirs, 32) == 0, "length %zu differs", len);
     }
+}
+
+/* The math functions SQLite's SQL functions call come from src/util/libm_shim.c (this binary's
+ * own definitions, forwarding to libm.so.6 loaded on first call). Inputs are volatile so the
+ * compiler cannot fold the calls away. */
+Test(util, libm_shim_forwards_to_libm)
+{
+    Dl_info di;
+    cr_assert(dladdr((void *)pow, &di) && di.dli_fname);
+    cr_assert(!strstr(di.dli_fname, "libm"), "pow resolved to %s, not the shim", di.dli_fname);
+    volatile double two = 2, ten = 10, one = 1, m1 = -1, seven = 7, three = 3, h = 2.5;
+    cr_assert_eq(pow(two, ten), 1024.0);
+    cr_assert_float_eq(acos(m1), 3.14159265358979, 1e-12);
+    cr_assert_float_eq(atan2(one, one), 0.785398163397448, 1e-12);
+    cr_assert_float_eq(sqrt(two), 1.4142135623731, 1e-12);
+    cr_assert_eq(trunc(h), 2.0);
+    cr_assert_eq(fmod(seven, three), 1.0);
+    cr_assert_float_eq(log(exp(one)), 1.0, 1e-15);
+    cr_assert_float_eq(tanh(one), 0.761594155955765, 1e-12);
 }
