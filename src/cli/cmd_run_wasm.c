@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "cli/forward.h"
 #include "egress/egress.h"
 #include "policy/policy.h"
 #include "util/util.h"
@@ -44,23 +45,60 @@ static bool add_line(policy_set *p, const char *line, const char *opt)
     return false;
 }
 
+/* The module is mapped, not copied (see util_file_view). If another process truncates the
+ * file while it is being compiled, reading the lost pages raises SIGBUS: say so and exit,
+ * instead of dying of the signal. */
+static void on_sigbus(int sig)
+{
+    (void)sig;
+    static const char msg[] =
+        "boxagent run-wasm: the module file was truncated while it was being read\n";
+    ssize_t w = write(2, msg, sizeof msg - 1);
+    (void)w;
+    _exit(1);
+}
+
+static void catch_truncation(struct sigaction *old)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigbus;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGBUS, &sa, old);
+}
+
 static int run(policy_set *p, bool metering, bool stats, const wasi_run_limits *lim,
                char **envs, size_t nenv, const char *path, int gargc, char **gargv)
 {
-    size_t len;
-    char *bytes = util_read_file(path, 256u << 20, &len);
-    if (!bytes) {
+    util_file_view file;
+    if (!util_file_view_open(&file, path, 256u << 20)) {
         fprintf(stderr, "boxagent run-wasm: %s: cannot read: %s\n", path, strerror(errno));
         return 1;
     }
     wasm_compile_options co = {.metering = metering};
     wasm_error werr;
     memset(&werr, 0, sizeof werr);
-    wasm_module *m = wasm_module_compile((const uint8_t *)bytes, len, &co, &werr);
-    free(bytes);
+    struct sigaction old_bus;
+    catch_truncation(&old_bus);
+    wasm_module *m = wasm_module_compile(file.data, file.len, &co, &werr);
+    util_file_view_close(&file);
+    sigaction(SIGBUS, &old_bus, NULL);
     if (!m) {
         fprintf(stderr, "boxagent run-wasm: %s: %s\n", path, werr.message);
         return 1;
+    }
+    /* A guest that imports boxagent_http reaches the network only through egress/, under the
+     * same fetch: capabilities (and address rules) as the host's own requests. egress needs
+     * libcurl: the static build hands the command, nothing run yet, to boxagent-full. */
+    bool wants_http = false;
+    for (size_t i = 0; i < wasm_module_import_count(m); i++) {
+        wasm_import_info ii;
+        if (wasm_module_import_at(m, i, &ii) && !strcmp(ii.module, "boxagent_http"))
+            wants_http = true;
+    }
+    if (wants_http && cli_forward_is_static()) {
+        wasm_module_free(m);
+        return cli_forward("a guest importing boxagent_http");
     }
     wasi_options o;
     memset(&o, 0, sizeof o);
@@ -79,13 +117,9 @@ static int run(policy_set *p, bool metering, bool stats, const wasi_run_limits *
         wasm_module_free(m);
         return 1;
     }
-    /* A guest that imports boxagent_http reaches the network only through egress/, under the
-     * same fetch: capabilities (and address rules) as the host's own requests. */
     wasm_linker *l = NULL;
     egress_guest_ctx ectx = {.caps = p, .timeout_ms = lim->timeout_ms};
-    for (size_t i = 0; i < wasm_module_import_count(m); i++) {
-        wasm_import_info ii;
-        if (!wasm_module_import_at(m, i, &ii) || strcmp(ii.module, "boxagent_http")) continue;
+    if (wants_http) {
         l = wasm_linker_new();
         if (!wasi_link(l, &werr) || !egress_link_wasm(l, &ectx, err, sizeof err)) {
             fprintf(stderr, "boxagent run-wasm: cannot link the host imports: %s\n",
@@ -95,7 +129,6 @@ static int run(policy_set *p, bool metering, bool stats, const wasi_run_limits *
             wasm_module_free(m);
             return 1;
         }
-        break;
     }
     wasi_result r;
     int rc = wasi_run(c, m, l, lim, &r);

@@ -11,6 +11,7 @@
 #include "agent/config.h"
 #include "audit/audit.h"
 #include "cli/commands.h"
+#include "cli/forward.h"
 #include "policy/policy.h"
 #include "tools/tools.h"
 #include "util/util.h"
@@ -266,6 +267,13 @@ static int cmd_call(int argc, char **argv)
     if (r) {
         free(o.caps);
         return r < 0 ? 0 : r;
+    }
+    /* Tools whose results come from the network (web_fetch) need libcurl: the static build
+     * hands the whole command, untouched, to boxagent-full. */
+    const tools_def *def = o.name ? tools_find(tools_registry_builtin(), o.name) : NULL;
+    if (def && def->external && cli_forward_is_static()) {
+        free(o.caps);
+        return cli_forward(o.name);
     }
     char *ws = workspace_dir(&o);
     policy_set *caps = NULL;

@@ -1,25 +1,41 @@
 /* main.c — the `boxagent` command: global options and dispatch to sub-commands. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/commands.h"
+#include "cli/forward.h"
+
+/* 1 when this main is linked into the static `boxagent` (mk: BOXAGENT_STATIC_BUILD). */
+#ifndef BOXAGENT_STATIC_BUILD
+#define BOXAGENT_STATIC_BUILD 0
+#endif
 
 typedef struct command {
     const char *name;
     int (*fn)(int, char **);
     const char *summary;
+    bool network; /* loads libcurl/libmicrohttpd: the static build hands it to boxagent-full */
 } command;
 
+/* The static build never runs the network commands itself (they are handed to boxagent-full),
+ * so it does not link them (nor libedit, the LLM clients and the gateway behind them). */
+#if BOXAGENT_STATIC_BUILD
+#define NETWORK_COMMAND(fn) NULL
+#else
+#define NETWORK_COMMAND(fn) fn
+#endif
+
 static const command commands[] = {
-    {"run", cmd_run, "run one task with an agent, streamed to the terminal"},
-    {"chat", cmd_chat, "interactive session with an agent"},
-    {"sessions", cmd_sessions, "list, show or delete stored sessions"},
-    {"serve", cmd_serve, "HTTP API and dashboard"},
-    {"run-wasm", cmd_run_wasm, "run a WASI command module under capabilities"},
-    {"exec", cmd_exec, "run a native program inside the jail"},
-    {"tool", cmd_tool, "list tools or call one exactly as an agent would"},
-    {"audit", cmd_audit, "list or verify the tamper-evident audit log"},
-    {"config", cmd_config, "validate the workspace configuration"},
+    {"run", NETWORK_COMMAND(cmd_run), "run one task with an agent, streamed to the terminal", true},
+    {"chat", NETWORK_COMMAND(cmd_chat), "interactive session with an agent", true},
+    {"sessions", cmd_sessions, "list, show or delete stored sessions", false},
+    {"serve", NETWORK_COMMAND(cmd_serve), "HTTP API and dashboard", true},
+    {"run-wasm", cmd_run_wasm, "run a WASI command module under capabilities", false},
+    {"exec", cmd_exec, "run a native program inside the jail", false},
+    {"tool", cmd_tool, "list tools or call one exactly as an agent would", false},
+    {"audit", cmd_audit, "list or verify the tamper-evident audit log", false},
+    {"config", cmd_config, "validate the workspace configuration", false},
 };
 
 static void usage(FILE *f)
@@ -39,6 +55,7 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+    cli_forward_init(argv, BOXAGENT_STATIC_BUILD);
     if (argc < 2) {
         usage(stderr);
         return 2;
@@ -53,7 +70,11 @@ int main(int argc, char **argv)
         return 0;
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (!strcmp(c, commands[i].name)) return commands[i].fn(argc - 1, argv + 1);
+        if (!strcmp(c, commands[i].name)) {
+            if (commands[i].network && (cli_forward_is_static() || !commands[i].fn))
+                return cli_forward(c);
+            return commands[i].fn(argc - 1, argv + 1);
+        }
     fprintf(stderr, "boxagent: unknown command '%s' (see 'boxagent --help')\n", c);
     return 2;
 }

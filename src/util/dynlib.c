@@ -5,8 +5,20 @@
 #include <stdio.h>
 #include <string.h>
 
+static const char *refused;
+
+void util_dynlib_refuse(const char *why)
+{
+    refused = why;
+}
+
 bool util_dynlib_load(const char *soname, const char *const *names, void **slots, size_t n)
 {
+    if (refused) {
+        fprintf(stderr, "boxagent: cannot load %s: %s\n", soname, refused);
+        memset(slots, 0, n * sizeof *slots);
+        return false;
+    }
     void *h = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
     if (!h) {
         fprintf(stderr, "boxagent: cannot load %s: %s\n", soname, dlerror());

@@ -12,4 +12,7 @@
  * then all NULL. Not thread-safe by itself: call it under pthread_once. */
 bool util_dynlib_load(const char *soname, const char *const *names, void **slots, size_t n);
 
+/* From now on util_dynlib_load fails, printing `why` (kept, not copied): the static build. */
+void util_dynlib_refuse(const char *why);
+
 #endif

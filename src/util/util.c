@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -103,6 +104,46 @@ char *util_read_file(const char *path, size_t max, size_t *len)
     data[n] = '\0';
     if (len) *len = n;
     return data;
+}
+
+bool util_file_view_open(util_file_view *v, const char *path, size_t max)
+{
+    memset(v, 0, sizeof *v);
+    if (!max) max = (size_t)1 << 30;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+        if ((uint64_t)st.st_size > max) {
+            close(fd);
+            errno = EFBIG;
+            return false;
+        }
+        void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+        if (p != MAP_FAILED) {
+            close(fd);
+            v->data = p;
+            v->len = (size_t)st.st_size;
+            v->mapped = true;
+            return true;
+        }
+    }
+    close(fd);
+    size_t len = 0;
+    char *data = util_read_file(path, max, &len);
+    if (!data) return false;
+    v->data = (const unsigned char *)data;
+    v->len = len;
+    return true;
+}
+
+void util_file_view_close(util_file_view *v)
+{
+    if (v->mapped)
+        munmap((void *)v->data, v->len);
+    else
+        free((void *)v->data);
+    memset(v, 0, sizeof *v);
 }
 
 int util_write_file_atomic(const char *path, const void *data, size_t len, int mode)

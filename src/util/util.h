@@ -18,6 +18,19 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Read a whole file (at most max bytes; 0 = 1 GiB). Returns malloc'd data (NUL-terminated)
  * and its length, or NULL with errno set (EFBIG if larger than max). */
 char *util_read_file(const char *path, size_t max, size_t *len);
+
+/* A read-only view of a whole file: a private mapping of a regular file (no copy, no fresh
+ * memory to clear: what makes `run-wasm` start as fast as a native program), else the bytes
+ * read as by util_read_file (pipes, /proc). NULL with errno (EFBIG past `max`, 0 = 1 GiB) on
+ * failure. A mapped file truncated by someone else while it is read raises SIGBUS: callers
+ * that map files they do not control catch it (see cmd_run_wasm.c). */
+typedef struct util_file_view {
+    const unsigned char *data;
+    size_t len;
+    bool mapped;
+} util_file_view;
+bool util_file_view_open(util_file_view *v, const char *path, size_t max);
+void util_file_view_close(util_file_view *v);
 /* Write atomically: temp file in the same directory, fsync, rename. 0 or -errno. */
 int util_write_file_atomic(const char *path, const void *data, size_t len, int mode);
 
