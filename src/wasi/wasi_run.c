@@ -183,7 +183,8 @@ int wasi_run(wasi_ctx *c, const wasm_module *m, const wasm_linker *l,
     res->stderr_bytes = c->out_bytes[1];
     res->output_cut = c->out_cut;
     res->denials = c->denials;
-    snprintf(res->denial, sizeof res->denial, "%s", c->denial);
+    _Static_assert(sizeof res->denial == sizeof c->denial, "denial buffers differ");
+    memcpy(res->denial, c->denial, sizeof res->denial); /* NUL-terminated in c */
     if (t == WASM_OK || (t == WASM_TRAP_EXIT && c->exited)) {
         res->exited = true;
         res->exit_code = t == WASM_OK ? 0 : c->exit_code;

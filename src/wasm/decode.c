@@ -511,9 +511,12 @@ static bool sec_data(rd *r, wasm_module *m)
     return true;
 }
 
-static const char *const sec_names[] = {"custom", "type",   "import", "function", "table",
-                                        "memory", "global", "export", "start",    "element",
-                                        "code",   "data",   "data count"};
+/* "section N (name)", the `where` of errors inside section N (constant: no formatting). */
+static const char *const sec_where[] = {
+    "section 0 (custom)", "section 1 (type)",     "section 2 (import)",  "section 3 (function)",
+    "section 4 (table)",  "section 5 (memory)",   "section 6 (global)",  "section 7 (export)",
+    "section 8 (start)",  "section 9 (element)",  "section 10 (code)",   "section 11 (data)",
+    "section 12 (data count)"};
 
 /* Order of sections by id: data count (12) sits between element (9) and code (10). */
 static int sec_order(uint8_t id)
@@ -559,7 +562,6 @@ wasm_module *wasm_module_compile(const uint8_t *bytes, size_t len,
     }
     int last = 0;
     bool have_code_sec = false;
-    char where[64];
     while (r.p < r.end) {
         size_t sec_start_off = (size_t)(r.p - bytes);
         r.where = "section header";
@@ -570,7 +572,7 @@ wasm_module *wasm_module_compile(const uint8_t *bytes, size_t len,
             rd_fail(&r, "malformed section id");
             goto fail;
         }
-        snprintf(where, sizeof where, "section %u (%s)", id, sec_names[id]);
+        const char *where = sec_where[id];
         r.where = where;
         uint32_t size = rd_u32(&r);
         if (r.failed) goto fail;

@@ -14,14 +14,20 @@ typedef struct rd {
     const uint8_t *p, *end;
     wasm_error *err;
     const char *where; /* e.g. "section 3 (function)" */
+    bool where_has_num; /* `where` is followed by where_num: "code section, function" 12 */
+    uint32_t where_num;
     bool failed;
 } rd;
 
+/* Messages are formatted only on failure: a successful compile never touches printf. */
 static inline bool rd_fail(rd *r, const char *what)
 {
     if (!r->failed) {
         r->failed = true;
-        if (r->err)
+        if (r->err && r->where_has_num)
+            snprintf(r->err->message, sizeof r->err->message, "%s %u at byte offset %zu: %s",
+                     r->where, r->where_num, (size_t)(r->p - r->base), what);
+        else if (r->err)
             snprintf(r->err->message, sizeof r->err->message, "%s at byte offset %zu: %s",
                      r->where ? r->where : "module", (size_t)(r->p - r->base), what);
     }

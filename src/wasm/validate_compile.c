@@ -1353,14 +1353,13 @@ static bool compile_op(cc *c, uint8_t op)
 bool wasm_compile_body(wasm_module *m, uint32_t defidx, const uint8_t *base, const uint8_t *p,
                        const uint8_t *end, wasm_error *err)
 {
-    char where[80];
     uint32_t fidx = m->nimp_funcs + defidx;
-    snprintf(where, sizeof where, "code section, function %u", fidx);
     cc c;
     memset(&c, 0, sizeof c);
     c.m = m;
     c.fidx = fidx;
-    c.r = (rd){.base = base, .p = p, .end = end, .err = err, .where = where};
+    c.r = (rd){.base = base, .p = p, .end = end, .err = err, .where = "code section, function",
+               .where_has_num = true, .where_num = fidx};
     c.labels = wasm_interp_labels();
     c.fuel_cell = -1;
     c.last_pos = c.last_end = SIZE_MAX;
@@ -1450,7 +1449,7 @@ out:
     if (!ok) {
         m->ncode = code_start;
         if (err && !c.r.failed)
-            wasm_set_error(err, "%s: invalid function body", where);
+            wasm_set_error(err, "code section, function %u: invalid function body", fidx);
     }
     free(c.ltypes);
     free(c.vs);
