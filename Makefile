@@ -104,8 +104,8 @@ $(B)/asan/libboxagent.a: $(ASAN_OBJS)
 # no shared library starts in about the time a native hello-world does. Static glibc cannot
 # load libcurl/libmicrohttpd, so the commands that need them are executed again by
 # build/boxagent-full, the same program linked dynamically, beside it (src/cli/forward.c).
-# glibc's notes that getaddrinfo/getpwnam/dlopen in a static program need the same glibc at
-# run time are filtered: dlopen is refused in this build, the others run only in boxagent-full.
+# glibc's notes that getaddrinfo and dlopen in a static program need the same glibc at run time
+# are filtered: dlopen is refused in this build, getaddrinfo (egress) runs only in boxagent-full.
 # libm comes first so that SQLite's math functions are libm's own, not util/libm_shim.c's.
 STATIC_LIBS = -Wl,--start-group -lm $(B)/rel/libboxagent.a -ljansson -lsqlite3 -ledit -ltinfo \
               -lbsd -lmd -lz -Wl,--end-group -pthread

@@ -13,7 +13,9 @@ B=$(dirname "$REL")
 G=$B/wasm/tests/guests/http_get.wasm
 H=$(ls "$B"/wasm/tests/wasi/*.wasm 2>/dev/null | head -1)
 
-file -L "$REL" | grep -q 'static-pie linked' && ok || bad "$REL is not static-pie: $(file -L "$REL")"
+# static-pie: position independent (ELF type DYN), but no program interpreter and no NEEDED
+readelf -h "$REL" | grep -q 'Type:.*DYN' && ok || bad "$REL is not position independent"
+readelf -l "$REL" | grep -q INTERP && bad "$REL has a program interpreter (dynamically linked)" || ok
 readelf -d "$REL" 2>/dev/null | grep -q NEEDED && bad "$REL needs shared libraries" || ok
 [ -x "$B/boxagent-full" ] && ok || bad "no $B/boxagent-full"
 
