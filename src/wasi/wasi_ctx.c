@@ -19,6 +19,15 @@ static void set_err(char *err, size_t errlen, const char *msg, const char *arg)
 }
 
 /* Grant order: a later preopen wins ties in wasi-libc's longest-prefix lookup. */
+/* "/a/b" -> "/a", "/a" -> "/"; NULL unless `path` is absolute with a last component. */
+static char *parent_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (path[0] != '/' || !slash || !slash[1])
+        return NULL;
+    return slash == path ? xstrdup("/") : xstrndup(path, (size_t)(slash - path));
+}
+
 static int find_pre(wasi_ctx *c, const char *host, const char *guest)
 {
     for (size_t i = 0; i < c->npre; i++)
@@ -129,13 +138,32 @@ wasi_ctx *wasi_new(const policy_set *caps, const wasi_options *o, char *err, siz
             return NULL;
         }
         const char *guest = cap->guest && cap->guest[0] ? cap->guest : cap->path;
-        int k = find_pre(c, cap->path, guest);
+        /* A grant of one regular file (read:src/main.c) preopens the directory holding it, as
+         * the jail shows that file at its own path: every object reached through a preopen is
+         * decided by policy_check_path (wasi_check_host_fd), which allows only the file itself
+         * there — its siblings, and the directory's listing, stay refused. */
+        char *file_host = NULL, *file_guest = NULL;
+        struct stat st;
+        if (lstat(cap->path, &st) == 0 && S_ISREG(st.st_mode) && strcmp(cap->path, "/")) {
+            file_host = parent_of(cap->path);
+            file_guest = parent_of(guest);
+            if (!file_guest) { /* a relative guest name: the file stays unmapped */
+                free(file_host);
+                file_host = NULL;
+            }
+        }
+        const char *host = file_host ? file_host : cap->path;
+        if (file_guest)
+            guest = file_guest;
+        int k = find_pre(c, host, guest);
         if (k < 0) {
             k = (int)c->npre++;
-            c->pre[k].host = xstrdup(cap->path);
+            c->pre[k].host = xstrdup(host);
             c->pre[k].guest = xstrdup(guest);
             c->pre[k].fd = -1;
         }
+        free(file_host);
+        free(file_guest);
         if (cap->kind == POLICY_WRITE)
             c->pre[k].writable = true;
     }
