@@ -465,6 +465,15 @@ static bool sec_code(rd *r, wasm_module *m)
     if (r->failed) return false;
     if (n != m->nfuncs - m->nimp_funcs)
         return rd_fail(r, "function and code section have inconsistent lengths");
+    /* Compiled code is about one cell per input byte: size the buffer once from the section
+     * instead of doubling it (each doubling copied everything into fresh pages, and first
+     * touches of fresh pages are most of a small module's start-up). Untouched capacity costs
+     * nothing; past the estimate emit() doubles as before. */
+    size_t guess = rd_left(r) + rd_left(r) / 2 + 64;
+    if (!m->code && guess <= ((size_t)64 << 20) / sizeof(cell)) {
+        m->codecap = guess;
+        m->code = xmalloc(m->codecap * sizeof(cell));
+    }
     for (uint32_t i = 0; i < n; i++) {
         uint32_t size = rd_u32(r);
         const uint8_t *body;
