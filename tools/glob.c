@@ -1,5 +1,6 @@
 /* glob.c — the glob tool: files under `path` whose relative path matches a pattern with `**`,
- * sorted, at most 1000. `.git` directories are not searched. */
+ * sorted, at most 1000. `.git` directories, and what .gitignore files exclude (unless
+ * include_ignored), are not searched. */
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -45,8 +46,10 @@ int main(int argc, char **argv)
     if (!S_ISDIR(sb.st_mode)) tool_fail("glob %s: not a directory", path);
     st s = {pattern, path, 0, false};
     size_t visited = 0;
-    if (!tool_walk(path, 0, true, MAX_VISIT, visit, &s, &visited)) tool_fail_errno("glob", path);
+    int wf = TOOL_WALK_SKIP_GIT | (targs_bool(&a, "include_ignored", false) ? 0 : TOOL_WALK_GITIGNORE);
+    if (!tool_walk(path, 0, wf, MAX_VISIT, visit, &s, &visited)) tool_fail_errno("glob", path);
     if (!s.found) printf("no files match %s\n", pattern);
+    if (tool_walk_ignored) printf("[%zu path%s excluded by .gitignore not searched; include_ignored: true searches them]\n", tool_walk_ignored, tool_walk_ignored == 1 ? "" : "s");
     if (tool_walk_too_deep) printf("[directories nested more than 128 levels deep were not searched]\n");
     if (s.capped) printf("[stopped at %d results; use a more specific pattern]\n", MAX_RESULTS);
     else if (visited >= MAX_VISIT) printf("[search stopped after %d entries; narrow path]\n", MAX_VISIT);

@@ -1,7 +1,7 @@
 /* grep.c — the grep tool: POSIX extended regular expressions (wasi-libc regcomp/regexec) over
  * a file or a directory tree, with a file-name glob filter, case-insensitivity, three output
  * modes (content, files_with_matches, count), context lines and a result cap. Binary files
- * and `.git` are skipped. Expensive patterns are stopped by the host's fuel limit. */
+ * `.git` and what .gitignore files exclude (unless include_ignored) are skipped. Expensive patterns are stopped by the host's fuel limit. */
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <errno.h>
@@ -233,7 +233,8 @@ int main(int argc, char **argv)
     }
     size_t visited = 0;
     if (S_ISDIR(sb.st_mode)) {
-        if (!tool_walk(st.root, 0, true, MAX_VISIT, visit, &st, &visited)) tool_fail_errno("grep", st.root);
+        int wf = TOOL_WALK_SKIP_GIT | (targs_bool(&a, "include_ignored", false) ? 0 : TOOL_WALK_GITIGNORE);
+        if (!tool_walk(st.root, 0, wf, MAX_VISIT, visit, &st, &visited)) tool_fail_errno("grep", st.root);
     } else {
         search_file(&st, st.root, st.root);
     }
@@ -243,6 +244,7 @@ int main(int argc, char **argv)
                st.mode == CONTENT ? "matching lines" : "files");
     if (st.skipped_binary) printf("[%lld binary file%s skipped]\n", st.skipped_binary, st.skipped_binary == 1 ? "" : "s");
     if (st.skipped_large) printf("[%lld file%s larger than %u MiB skipped]\n", st.skipped_large, st.skipped_large == 1 ? "" : "s", MAX_FILE >> 20);
+    if (tool_walk_ignored) printf("[%zu path%s excluded by .gitignore not searched; include_ignored: true searches them]\n", tool_walk_ignored, tool_walk_ignored == 1 ? "" : "s");
     if (tool_walk_too_deep) printf("[directories nested more than 128 levels deep were not searched]\n");
     if (visited >= MAX_VISIT) printf("[search stopped after %d entries; narrow path]\n", MAX_VISIT);
     regfree(&st.re);

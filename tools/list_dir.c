@@ -42,7 +42,7 @@ int main(int argc, char **argv)
     if (!S_ISDIR(sb.st_mode)) tool_fail("list_dir %s: not a directory (use read_file)", path);
     st s = {0, false};
     size_t visited = 0;
-    if (!tool_walk(path, (int)depth, false, 200000, show, &s, &visited)) tool_fail_errno("list_dir", path);
+    if (!tool_walk(path, (int)depth, 0, 200000, show, &s, &visited)) tool_fail_errno("list_dir", path);
     if (s.shown == 0) printf("(empty directory)\n");
     if (s.capped) printf("[listing stopped at %d entries; list a subdirectory or use glob]\n", MAX_ENTRIES);
     return 0;

@@ -22,6 +22,10 @@ static policy_decision decide_write(const tools_run *run)
 #define PATH_PROP(what)                                                                           \
     "\"path\": {\"type\": \"string\", \"minLength\": 1, \"maxLength\": 4096, \"description\": " \
     "\"" what "\"}"
+/* grep and glob skip what .gitignore files exclude (as ripgrep does) unless asked not to. */
+#define INCLUDE_IGNORED_PROP                                                                     \
+    "\"include_ignored\": {\"type\": \"boolean\", \"description\": \"also search paths that "      \
+    ".gitignore files exclude (default false)\"}"
 
 /* Entries whose text comes from another layer are completed by tools_builtin_defs (called once,
  * under the registry's pthread_once). */
@@ -103,10 +107,11 @@ static tools_def builtin_defs[] = {
             "Find files whose path matches a glob pattern, sorted, at most 1000. Examples: "
             "\"**/*.c\", \"src/*.h\". * and ? match within one path component, ** matches any "
             "number of directories, [abc] a set. Patterns are relative to path (default: the "
-            "workspace).",
+            "workspace). Paths excluded by .gitignore files are skipped unless include_ignored.",
         .schema = "{\"type\": \"object\", \"properties\": {"
                   "\"pattern\": {\"type\": \"string\", \"minLength\": 1, \"maxLength\": 1024, "
-                  "\"description\": \"glob pattern\"}, " PATH_PROP("directory to search in (default: the workspace)") "}, "
+                  "\"description\": \"glob pattern\"}, " PATH_PROP("directory to search in (default: the workspace)") ", "
+                  INCLUDE_IGNORED_PROP "}, "
                   "\"required\": [\"pattern\"], \"additionalProperties\": false}",
         .perm = TOOLS_PERM_READ,
         .search = true,
@@ -122,8 +127,9 @@ static tools_def builtin_defs[] = {
             "(e.g. \"*.c\" or \"**/*.md\"). output_mode: \"content\" (matching lines as "
             "file:line:text, the default), \"files_with_matches\" (file names only) or \"count\" "
             "(matches per file). context / before_context / after_context add lines around "
-            "matches (like grep -C/-B/-A). Binary files are skipped. Results are capped at "
-            "max_results (default 200).",
+            "matches (like grep -C/-B/-A). Binary files, and paths excluded by .gitignore files "
+            "(unless include_ignored), are skipped. Results are capped at max_results (default "
+            "200).",
         .schema = "{\"type\": \"object\", \"properties\": {"
                   "\"pattern\": {\"type\": \"string\", \"minLength\": 1, \"maxLength\": 4096, "
                   "\"description\": \"POSIX extended regular expression\"}, " PATH_PROP("file or directory to search (default: the workspace)") ", "
@@ -136,7 +142,8 @@ static tools_def builtin_defs[] = {
                   "\"before_context\": {\"type\": \"integer\", \"minimum\": 0, \"maximum\": 50, \"description\": \"lines before each match (-B)\"}, "
                   "\"after_context\": {\"type\": \"integer\", \"minimum\": 0, \"maximum\": 50, \"description\": \"lines after each match (-A)\"}, "
                   "\"max_results\": {\"type\": \"integer\", \"minimum\": 1, \"maximum\": 5000, "
-                  "\"description\": \"stop after this many matching lines / files (default 200)\"}}, "
+                  "\"description\": \"stop after this many matching lines / files (default 200)\"}, "
+                  INCLUDE_IGNORED_PROP "}, "
                   "\"required\": [\"pattern\"], \"additionalProperties\": false}",
         .perm = TOOLS_PERM_READ,
         .search = true,

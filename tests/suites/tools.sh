@@ -191,6 +191,34 @@ call grep '{"pattern": "(s|t|o)+m{2,}[0-9]{3,9}x", "path": "slow.txt"}' --cap re
 expect_fail "grep: a slow search is stopped by the time limit" "exceeded its time limit \\(timeout limit 300 ms\\)"
 rm -f "$WS/slow.txt"
 
+# ---- .gitignore: grep and glob skip what it excludes (nested files, negation, anchoring,
+# dir-only and ** rules), say how much they skipped, and include_ignored searches everything
+G="$WS/gi"
+mkdir -p "$G/node_modules/pkg" "$G/src/gen" "$G/build" "$G/docs/build" "$G/logs"
+printf 'needle\n' | tee "$G/node_modules/pkg/index.js" "$G/src/a.c" "$G/src/gen/out.c" \
+  "$G/build/b.c" "$G/docs/build/page.md" "$G/logs/x.log" "$G/logs/keep.log" "$G/.env" \
+  "$G/src/gen/keep.c" "$G/docs/build/draft.md" >/dev/null
+printf '# deps\nnode_modules/\n/build\n*.log\n!keep.log\n.env\ndocs/**/draft.md\n' > "$G/.gitignore"
+printf 'gen/*\n!gen/keep.c\n' > "$G/src/.gitignore"
+call grep '{"pattern": "needle", "path": "gi", "output_mode": "files_with_matches"}' --cap read:.
+want=$'gi/docs/build/page.md\ngi/logs/keep.log\ngi/src/a.c\ngi/src/gen/keep.c'
+[ "$(grep -v '^\[' <<<"$OUT")" = "$want" ] && ok "grep: .gitignore rules (nested, !, /anchored, dir/, *.log)" || bad "grep .gitignore" "$OUT"
+expect_ok "grep: says what .gitignore excluded" "6 paths excluded by .gitignore not searched"
+call grep '{"pattern": "needle", "path": "gi", "output_mode": "files_with_matches", "include_ignored": true}' --cap read:.
+[ "$(grep -vc '^\[' <<<"$OUT")" = 10 ] && ! grep -q 'excluded by' <<<"$OUT" && ok "grep: include_ignored searches everything" || bad "grep include_ignored" "$OUT"
+call glob '{"pattern": "**/*.c", "path": "gi"}' --cap read:.
+[ "$(grep -v '^\[' <<<"$OUT")" = $'gi/src/a.c\ngi/src/gen/keep.c' ] && ok "glob: .gitignore rules" || bad "glob .gitignore" "$OUT"
+call glob '{"pattern": "**/*.c", "path": "gi", "include_ignored": true}' --cap read:.
+[ "$(grep -vc '^\[' <<<"$OUT")" = 4 ] && ok "glob: include_ignored" || bad "glob include_ignored" "$OUT"
+# a walk that starts below a .gitignore still obeys it (anchored rules seen from their own dir)
+call grep '{"pattern": "needle", "path": "gi/logs", "output_mode": "files_with_matches"}' --cap read:.
+[ "$(grep -v '^\[' <<<"$OUT")" = "gi/logs/keep.log" ] && ok "grep: parent .gitignore applies below it" || bad "grep parent .gitignore" "$OUT"
+call glob '{"pattern": "**/*.md", "path": "gi/docs"}' --cap read:.
+[ "$(grep -v '^\[' <<<"$OUT")" = "gi/docs/build/page.md" ] && ok "glob: parent's anchored ** rule applies below it" || bad "glob parent anchored" "$OUT"
+call list_dir '{"path": "gi/build"}' --cap read:.
+expect_ok "list_dir: lists ignored directories when asked by name" "b.c"
+rm -rf "$G"
+
 # ---- output limit
 call read_file '{"path": "huge.txt"}' --cap read:. --cap output=1K
 expect_ok "output beyond the limit is truncated" "output truncated: showing 1024 of"

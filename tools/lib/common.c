@@ -61,8 +61,8 @@ char *tool_join(const char *dir, const char *name)
     return s;
 }
 
-/* Match path segments [ps, pe) against pattern segments. */
-static bool match_segs(const char *pat, const char *path)
+/* Match path segments against pattern segments; `fnflags` for fnmatch on each segment. */
+static bool match_segs(const char *pat, const char *path, int fnflags)
 {
     if (!*pat) return !*path;
     const char *pend = strchr(pat, '/');
@@ -70,12 +70,12 @@ static bool match_segs(const char *pat, const char *path)
     const char *pnext = pend ? pend + 1 : pat + plen;
     if (plen == 2 && pat[0] == '*' && pat[1] == '*') {
         /* zero directories */
-        if (match_segs(pnext, path)) return true;
+        if (match_segs(pnext, path, fnflags)) return true;
         if (!*pnext && *path) return true; /* trailing ** matches everything below */
         /* one or more: drop one path segment and try again */
         const char *slash = strchr(path, '/');
         if (!slash) return !*pnext ? true : false;
-        return match_segs(pat, slash + 1);
+        return match_segs(pat, slash + 1, fnflags);
     }
     if (!*path) return false;
     const char *send = strchr(path, '/');
@@ -86,17 +86,22 @@ static bool match_segs(const char *pat, const char *path)
     pseg[plen] = 0;
     memcpy(sseg, path, slen);
     sseg[slen] = 0;
-    if (fnmatch(pseg, sseg, FNM_PERIOD) != 0) return false;
+    if (fnmatch(pseg, sseg, fnflags) != 0) return false;
     if (!pend) return !send;
     if (!send) return !*pnext || (!strcmp(pnext, "**"));
-    return match_segs(pnext, send + 1);
+    return match_segs(pnext, send + 1, fnflags);
 }
 
 bool tool_glob_match(const char *pattern, const char *path)
 {
     while (pattern[0] == '.' && pattern[1] == '/') pattern += 2;
     while (path[0] == '.' && path[1] == '/') path += 2;
-    return match_segs(pattern, path);
+    return match_segs(pattern, path, FNM_PERIOD);
+}
+
+bool tool_gitignore_glob(const char *pattern, const char *path)
+{
+    return match_segs(pattern, path, 0); /* gitignore: `*` matches a leading dot too */
 }
 
 #define MAX_WALK_DEPTH 128 /* directories nested deeper are not entered */
@@ -106,10 +111,13 @@ typedef struct walk {
     bool (*fn)(const tool_entry *e, void *user);
     void *user;
     int max_depth;
-    bool skip_git;
+    int flags; /* TOOL_WALK_* */
     size_t max_visit, *visited;
     bool stop;
+    tool_ignore ign; /* .gitignore files of the directories being walked (TOOL_WALK_GITIGNORE) */
 } walk;
+
+size_t tool_walk_ignored;
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -120,6 +128,8 @@ static void walk_dir(walk *w, const char *path, const char *rel, int depth)
 {
     DIR *d = opendir(path);
     if (!d) return;
+    size_t ign_level = w->ign.n;
+    if (w->flags & TOOL_WALK_GITIGNORE) tool_ignore_push(&w->ign, path, rel);
     char **names = NULL;
     size_t n = 0, cap = 0;
     struct dirent *de;
@@ -149,7 +159,12 @@ static void walk_dir(walk *w, const char *path, const char *rel, int depth)
         }
         (*w->visited)++;
         tool_checkpoint();
-        if (!(w->skip_git && is_dir && !strcmp(names[i], ".git"))) {
+        bool skip = (w->flags & TOOL_WALK_SKIP_GIT) && is_dir && !strcmp(names[i], ".git");
+        if (!skip && (w->flags & TOOL_WALK_GITIGNORE) && tool_ignore_match(&w->ign, r, is_dir)) {
+            skip = true;
+            tool_walk_ignored++;
+        }
+        if (!skip) {
             tool_entry e = {r, p, is_dir, is_link, depth};
             if (!w->fn(&e, w->user)) w->stop = true;
             if (!w->stop && is_dir && !is_link && depth >= MAX_WALK_DEPTH) tool_walk_too_deep = true;
@@ -162,9 +177,10 @@ static void walk_dir(walk *w, const char *path, const char *rel, int depth)
     }
     for (size_t i = 0; i < n; i++) free(names[i]);
     free(names);
+    tool_ignore_pop(&w->ign, ign_level);
 }
 
-bool tool_walk(const char *root, int max_depth, bool skip_git, size_t max_visit,
+bool tool_walk(const char *root, int max_depth, int flags, size_t max_visit,
                bool (*fn)(const tool_entry *e, void *user), void *user, size_t *visited)
 {
     size_t v = 0;
@@ -172,8 +188,11 @@ bool tool_walk(const char *root, int max_depth, bool skip_git, size_t max_visit,
     DIR *d = opendir(root);
     if (!d) return false;
     closedir(d);
-    walk w = {fn, user, max_depth, skip_git, max_visit, visited, false};
+    walk w = {fn, user, max_depth, flags, max_visit, visited, false, {0}};
+    if (flags & TOOL_WALK_GITIGNORE) tool_ignore_push_parents(&w.ign, root);
     walk_dir(&w, root, "", 1);
+    tool_ignore_pop(&w.ign, 0);
+    free(w.ign.files);
     return true;
 }
 
