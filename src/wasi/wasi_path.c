@@ -269,9 +269,14 @@ WASI_FN(path_rename)
         e = gpath_get(c, mem, A32(3), A32(4), A32(5), R_PATH_RENAME_TARGET, &b);
     if (!e && (e = prepare_mutation(c, &b)) == WASI_EBUSY)
         e = WASI_EINVAL;
+    /* The names were split without their trailing slashes: "x/" on either side names a
+     * directory, so a source that is not one is ENOTDIR, as rename(2) says. */
+    struct stat lst;
+    if (!e && (a.slash || b.slash) && fstatat(a.dir, a.name, &lst, AT_SYMLINK_NOFOLLOW) == 0 &&
+        !S_ISDIR(lst.st_mode))
+        e = WASI_ENOTDIR;
     /* A symlink's target is read from wherever the link lies: moving it (or a directory
      * holding it) to a shallower place or another tree must keep it in. */
-    struct stat lst;
     if (!e && fstatat(a.dir, a.name, &lst, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(lst.st_mode)) {
         int from = depth_below_root(c, a.f->pre, a.dir), to = depth_below_root(c, b.f->pre, b.dir);
         if (to < from || a.f->pre != b.f->pre) {
@@ -438,6 +443,11 @@ WASI_FN(path_symlink)
     e = gpath_get(c, mem, A32(2), A32(3), A32(4), R_PATH_SYMLINK, &g);
     if (!e && (e = prepare_mutation(c, &g)) == WASI_EBUSY)
         e = WASI_EEXIST;
+    /* "link/" (split without its slash) would name a directory, which a symlink never is:
+     * EEXIST if the name is taken, else ENOENT, as symlink(2) says. */
+    struct stat st;
+    if (!e && g.slash)
+        e = fstatat(g.dir, g.name, &st, AT_SYMLINK_NOFOLLOW) == 0 ? WASI_EEXIST : WASI_ENOENT;
     if (!e && (e = target_ok(c, g.f->pre, g.dir, target)))
         wasi_deny(c, "symlink target would leave the grant: %.300s", target);
     if (!e && symlinkat(target, g.dir, g.name) < 0)
@@ -471,6 +481,13 @@ WASI_FN(path_link)
         e = gpath_get(c, mem, A32(4), A32(5), A32(6), R_PATH_LINK_TARGET, &b);
     if (!e && (e = prepare_mutation(c, &b)) == WASI_EBUSY)
         e = WASI_EEXIST;
+    /* trailing slashes (the names were split without them), as link(2) answers them */
+    struct stat st;
+    if (!e && a.slash && fstatat(a.dir, a.name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+        !S_ISDIR(st.st_mode))
+        e = WASI_ENOTDIR;
+    if (!e && b.slash)
+        e = fstatat(b.dir, b.name, &st, AT_SYMLINK_NOFOLLOW) == 0 ? WASI_EEXIST : WASI_ENOENT;
     if (!e) {
         int r = follow ? linkat(obj, "", b.dir, b.name, AT_EMPTY_PATH)
                        : linkat(a.dir, a.name, b.dir, b.name, 0);
