@@ -220,8 +220,10 @@ WASI_FN(fd_seek)
     if (whence > 2)
         RET(WASI_EINVAL);
     bool tell_only = off == 0 && whence == 1;
+    /* without the right (a directory never has it) the fd is not seekable: EBADF, as
+     * runtimes and the conformance suite answer */
     if (!(f->rb & (tell_only ? (R_FD_TELL | R_FD_SEEK) : R_FD_SEEK)))
-        RET(f->stdio >= 0 ? WASI_ESPIPE : WASI_ENOTCAPABLE);
+        RET(f->stdio >= 0 ? WASI_ESPIPE : WASI_EBADF);
     if (f->stdio >= 0)
         RET(WASI_ESPIPE);
     if (!wasi_mem_ok(mem, A32(3), 8))
@@ -245,7 +247,7 @@ WASI_FN(fd_tell)
     if (f->stdio >= 0)
         RET(WASI_ESPIPE);
     if (!(f->rb & (R_FD_TELL | R_FD_SEEK)))
-        RET(WASI_ENOTCAPABLE);
+        RET(WASI_EBADF);
     if (!wasi_mem_ok(mem, A32(1), 8))
         RET(WASI_EFAULT);
     int h = -1, e;

@@ -43,7 +43,7 @@ grep_out stdio-out 'out-line'
 grep_out stdio-gather 'abcd'
 grep_err stdio-err 'err-line'
 expect poll 0 "x\n" -- "$BOX" run-wasm "$W/poll.wasm"
-for t in files dirs links fds edge_semantics; do
+for t in files dirs links fds edge_semantics rights; do
   expect "$t" 0 "" -- "$BOX" run-wasm --dir "$T/w" "$W/$t.wasm" "$T/w"
   # the same directory under another guest name (HOST::GUEST)
   expect "$t-mapped" 0 "" -- "$BOX" run-wasm --dir "$T/w2::/data" "$W/$t.wasm" /data
@@ -143,7 +143,7 @@ if command -v node >/dev/null; then
   nexp clock_random 0 "" -- $NODE_RUN "$W/clock_random.wasm"
   nexp stdio 0 "hello\nworld\n" -- $NODE_RUN "$W/stdio.wasm"
   nexp poll 0 "x\n" -- $NODE_RUN "$W/poll.wasm"
-  for t in files dirs links fds edge_semantics; do
+  for t in files dirs links fds edge_semantics rights; do
     nexp "$t" 0 "" -- $NODE_RUN --dir "$T/nd" "$W/$t.wasm" "$T/nd"
   done
   mkfifo "$T/nd/fifo"
