@@ -5,7 +5,7 @@
  * files (the source closed, the target keeping the source's fdstat), readlink into a short
  * buffer (truncated, untouched beyond), set_times with both a time and NOW (EINVAL), and
  * removing then re-creating names whose fds are still open. argv[1]: a writable preopen.
- * Not run under Node's node:wasi: it did not finish this program (killed after minutes). */
+ * Not run under Node's node:wasi: it did not finish this program within a minute. */
 #include <stdlib.h>
 
 #include "t.h"
