@@ -468,11 +468,12 @@ WASI_FN(path_link)
     /* The source must be writable by us too: a link to it is another way to modify it. */
     if (!e && (e = prepare_mutation(c, &a)) == WASI_EBUSY)
         e = WASI_EPERM;
-    /* A hard link to a symlink is a new symlink whose target was never checked: refused. */
+    /* A hard link to a symlink is a new symlink in a new place: its target is checked there
+     * as path_symlink checks one (below, once the new name's directory is known). */
     struct stat lst;
-    if (!e && !follow && fstatat(a.dir, a.name, &lst, AT_SYMLINK_NOFOLLOW) == 0 &&
-        S_ISLNK(lst.st_mode))
-        e = WASI_EPERM;
+    bool link_of_symlink = !e && !follow &&
+                           fstatat(a.dir, a.name, &lst, AT_SYMLINK_NOFOLLOW) == 0 &&
+                           S_ISLNK(lst.st_mode);
     if (!e && follow) {
         if (!(e = gpath_obj(&a, true, &obj)))
             e = wasi_check_host_fd(c, a.f->pre, obj, NULL, POLICY_ACCESS_WRITE);
@@ -481,6 +482,18 @@ WASI_FN(path_link)
         e = gpath_get(c, mem, A32(4), A32(5), A32(6), R_PATH_LINK_TARGET, &b);
     if (!e && (e = prepare_mutation(c, &b)) == WASI_EBUSY)
         e = WASI_EEXIST;
+    if (!e && link_of_symlink) {
+        char target[WASI_PATH_MAX + 1];
+        ssize_t tl = readlinkat(a.dir, a.name, target, sizeof target - 1);
+        if (tl < 0 || tl >= (ssize_t)sizeof target - 1) {
+            e = WASI_EPERM;
+        } else {
+            target[tl] = 0;
+            if ((e = target_ok(c, b.f->pre, b.dir, target)))
+                wasi_deny(c, "hard link of a symlink whose target would leave the grant: %.300s",
+                          target);
+        }
+    }
     /* trailing slashes (the names were split without them), as link(2) answers them */
     struct stat st;
     if (!e && a.slash && fstatat(a.dir, a.name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
