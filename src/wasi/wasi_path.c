@@ -705,8 +705,14 @@ WASI_FN(path_open)
                   (want_write ? R_FILE_WRITE : (writable ? R_FD_FILESTAT_SET_TIMES : 0));
     if (!want_read && !S_ISDIR(st.st_mode))
         allowed &= ~R_FD_READ;
-    nf->rb = rb & allowed & base->ri;
-    nf->ri = ri & base->ri;
+    /* Rights follow what the fd is (file or directory, open for reading and/or writing, in a
+     * writable tree or not) within what the base directory passes on; the guest's requested
+     * sets only choose reading and writing. So do today's runtimes, and the conformance suite
+     * seeks and sets flags on files opened asking for FD_READ|FD_WRITE alone. Rights dropped
+     * with fd_fdstat_set_rights stay dropped (base->ri). */
+    nf->rb = allowed & base->ri;
+    nf->ri = S_ISDIR(st.st_mode) ? base->ri : 0;
+    (void)ri;
     wasi_put32(mem, outp, (uint32_t)nfd);
     RET(0);
 }
