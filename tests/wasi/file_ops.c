@@ -114,14 +114,10 @@ static void sizes(__wasi_fd_t d)
 int main(int argc, char **argv)
 {
     if (argc < 2) return 2;
-    int pre = t_preopen(argv[1]);
-    CHECK(pre >= 0);
-    if (pre < 0) return t_done("file_ops");
-    __wasi_fdstat_t st;
-    CHECK_EQ(__wasi_fd_fdstat_get(pre, &st), 0);
-    __wasi_fd_t d;
-    CHECK_EQ(__wasi_path_open(pre, 0, ".", __WASI_OFLAGS_DIRECTORY, st.fs_rights_base,
-                              st.fs_rights_inheriting, 0, &d), 0);
+    int pre;
+    int dfd = t_open_scratch(argv[1], &pre);
+    if (dfd < 0) return t_done("file_ops");
+    __wasi_fd_t d = (__wasi_fd_t)dfd;
     nofollow(d);
     append(d);
     sizes(d);

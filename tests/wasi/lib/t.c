@@ -34,6 +34,20 @@ const char *t_path(const char *base, const char *name)
     return b;
 }
 
+int t_open_scratch(const char *name, int *pre_out)
+{
+    int pre = t_preopen(name);
+    if (pre_out) *pre_out = pre;
+    CHECK(pre >= 0);
+    if (pre < 0) return -1;
+    __wasi_fdstat_t st;
+    CHECK_EQ(__wasi_fd_fdstat_get(pre, &st), 0);
+    __wasi_fd_t d = (__wasi_fd_t)-1;
+    CHECK_EQ(__wasi_path_open(pre, 0, ".", __WASI_OFLAGS_DIRECTORY, st.fs_rights_base,
+                              st.fs_rights_inheriting, 0, &d), 0);
+    return (int)d;
+}
+
 int t_preopen(const char *name)
 {
     for (int fd = 3; fd < 64; fd++) {

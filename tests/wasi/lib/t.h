@@ -20,6 +20,10 @@ int t_strict(void);
 const char *t_path(const char *base, const char *name);
 /* Find the fd of the preopen whose guest name is `name`, or -1. */
 int t_preopen(const char *name);
+/* That preopen's directory opened again (".", with the preopen's rights), as conformance
+ * programs work from a fresh fd; -1 (and a failed check) if there is none. *pre_out gets the
+ * preopen's own fd (may be NULL). */
+int t_open_scratch(const char *name, int *pre_out);
 /* Read a whole file into a static buffer; returns length or -1. */
 long t_slurp(const char *path, char *out, size_t max);
 int t_write_file(const char *path, const char *data);
