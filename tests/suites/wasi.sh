@@ -43,7 +43,7 @@ grep_out stdio-out 'out-line'
 grep_out stdio-gather 'abcd'
 grep_err stdio-err 'err-line'
 expect poll 0 "x\n" -- "$BOX" run-wasm "$W/poll.wasm"
-for t in files dirs links fds edge_semantics rights readdir_cookies fd_games links_more file_ops; do
+for t in files dirs links fds edge_semantics rights readdir_cookies fd_games links_more file_ops conform_misc; do
   expect "$t" 0 "" -- "$BOX" run-wasm --dir "$T/w" "$W/$t.wasm" "$T/w"
   # the same directory under another guest name (HOST::GUEST)
   expect "$t-mapped" 0 "" -- "$BOX" run-wasm --dir "$T/w2::/data" "$W/$t.wasm" /data
