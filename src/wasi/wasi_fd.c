@@ -83,13 +83,14 @@ static int host_of(wasi_ctx *c, wasi_fd *f, int *hfd)
     return 0;
 }
 
-WASI_FN(fd_write)
+/* fd_read and fd_write: the fd must hold `right`; stdio goes through the ctx's buffers or
+ * streams (a timed-out stdin read traps), other fds through readv/writev. */
+static wasm_trap rw(wasm_instance *in, wasi_ctx *c, wasm_memory *mem, wasm_slot *s, bool wr)
 {
-    WASI_PROLOGUE();
     wasi_fd *f = wasi_fd_get(c, A32(0));
     if (!f)
         RET(WASI_EBADF);
-    if (!(f->rb & R_FD_WRITE))
+    if (!(f->rb & (wr ? R_FD_WRITE : R_FD_READ)))
         RET(WASI_EBADF);
     if (!wasi_mem_ok(mem, A32(3), 4))
         RET(WASI_EFAULT);
@@ -102,47 +103,9 @@ WASI_FN(fd_write)
     if (f->stdio >= 0) {
         for (uint32_t i = 0; i < A32(2); i++) {
             size_t k;
-            e = wasi_stdio_write(c, f->stdio, iov[i].iov_base, iov[i].iov_len, &k);
-            done += k;
-            if (e || k < iov[i].iov_len)
-                break;
-        }
-        if (e && done == 0)
-            RET(e);
-    } else {
-        int h = -1;
-        if ((e = host_of(c, f, &h)))
-            RET(e);
-        ssize_t w = writev(h, iov, (int)A32(2));
-        if (w < 0)
-            RET(wasi_errno_from_host(errno));
-        done = (size_t)w;
-    }
-    wasi_put32(mem, A32(3), (uint32_t)done);
-    RET(0);
-}
-
-WASI_FN(fd_read)
-{
-    WASI_PROLOGUE();
-    wasi_fd *f = wasi_fd_get(c, A32(0));
-    if (!f)
-        RET(WASI_EBADF);
-    if (!(f->rb & R_FD_READ))
-        RET(WASI_EBADF);
-    if (!wasi_mem_ok(mem, A32(3), 4))
-        RET(WASI_EFAULT);
-    struct iovec iov[MAX_IOVS];
-    size_t total;
-    int e = gather(mem, A32(1), A32(2), iov, &total);
-    if (e)
-        RET(e);
-    size_t done = 0;
-    if (f->stdio >= 0) {
-        for (uint32_t i = 0; i < A32(2); i++) {
-            size_t k;
-            bool to;
-            e = wasi_stdio_read(c, iov[i].iov_base, iov[i].iov_len, &k, &to);
+            bool to = false;
+            e = wr ? wasi_stdio_write(c, f->stdio, iov[i].iov_base, iov[i].iov_len, &k)
+                   : wasi_stdio_read(c, iov[i].iov_base, iov[i].iov_len, &k, &to);
             if (to) {
                 c->timed_out = true;
                 wasm_instance_set_trap_message(in, "timeout while reading stdin");
@@ -158,13 +121,25 @@ WASI_FN(fd_read)
         int h = -1;
         if ((e = host_of(c, f, &h)))
             RET(e);
-        ssize_t r = readv(h, iov, (int)A32(2));
+        ssize_t r = wr ? writev(h, iov, (int)A32(2)) : readv(h, iov, (int)A32(2));
         if (r < 0)
             RET(wasi_errno_from_host(errno));
         done = (size_t)r;
     }
     wasi_put32(mem, A32(3), (uint32_t)done);
     RET(0);
+}
+
+WASI_FN(fd_write)
+{
+    WASI_PROLOGUE();
+    return rw(in, c, mem, s, true);
+}
+
+WASI_FN(fd_read)
+{
+    WASI_PROLOGUE();
+    return rw(in, c, mem, s, false);
 }
 
 static wasm_trap prw(wasm_instance *in, wasi_ctx *c, wasm_memory *mem, wasm_slot *s, bool wr)
