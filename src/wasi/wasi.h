@@ -80,6 +80,10 @@ void wasi_free(wasi_ctx *c);
 /* Define all wasi_snapshot_preview1 imports in `l` (functions find their context through
  * wasm_instance_user). False + err on failure (e.g. already defined). */
 bool wasi_link(wasm_linker *l, wasm_error *err);
+/* The same, for only the wasi_snapshot_preview1 functions module `m` imports (a command run
+ * once links a handful, not all of them; names it imports that WASI lacks stay unresolved,
+ * and instantiation says so). */
+bool wasi_link_imports(wasm_linker *l, const wasm_module *m, wasm_error *err);
 
 /* Run limits; a zero field falls back to the capability set's limit, then to no limit
  * (call depth: the engine default). */

@@ -127,7 +127,7 @@ int wasi_run(wasi_ctx *c, const wasm_module *m, const wasm_linker *l,
     wasm_linker *own = NULL;
     if (!l) {
         own = wasm_linker_new();
-        if (!own || !wasi_link(own, &werr)) {
+        if (!own || !wasi_link_imports(own, m, &werr)) {
             snprintf(res->message, sizeof res->message, "cannot link WASI: %.480s", werr.message);
             wasm_linker_free(own);
             return -1;

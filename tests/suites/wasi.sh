@@ -133,6 +133,18 @@ expect junk-module 1 "" -- "$BOX" run-wasm "$T/junk.wasm"
 printf '\0asm\1\0\0\0' >"$T/empty.wasm"
 expect no-start 1 "" -- "$BOX" run-wasm "$T/empty.wasm"
 grep_err no-start-msg 'no exported _start'
+# Only the WASI calls a module imports are linked: one imported twice works, a name WASI lacks
+# and a wrong signature are refused at instantiation, naming the import.
+wat_mod() { printf '(module %s (memory (export "memory") 1) (func (export "_start") %s))' "$2" "$3" >"$T/$1.wat" &&
+  wat2wasm "$T/$1.wat" -o "$T/$1.wasm"; }
+wat_mod twice '(import "wasi_snapshot_preview1" "proc_exit" (func $a (param i32))) (import "wasi_snapshot_preview1" "proc_exit" (func $b (param i32)))' '(call $b (i32.const 7))'
+expect import-twice 7 "" -- "$BOX" run-wasm "$T/twice.wasm"
+wat_mod unknown '(import "wasi_snapshot_preview1" "no_such_call" (func $a (param i32)))' '(call $a (i32.const 7))'
+expect import-unknown 1 "" -- "$BOX" run-wasm "$T/unknown.wasm"
+grep_err import-unknown-msg 'unknown import "wasi_snapshot_preview1" "no_such_call"'
+wat_mod badsig '(import "wasi_snapshot_preview1" "proc_exit" (func $a (param i64)))' '(call $a (i64.const 7))'
+expect import-badsig 1 "" -- "$BOX" run-wasm "$T/badsig.wasm"
+grep_err import-badsig-msg 'incompatible import type for "wasi_snapshot_preview1" "proc_exit"'
 expect bad-manifest 2 "" -- "$BOX" run-wasm --manifest "$T/nope-manifest" "$W/spin.wasm"
 
 # ---------------------------------------------------------------- Node cross-check
