@@ -32,7 +32,8 @@ static void usage(FILE *f)
             "  --manifest FILE  capability manifest\n"
             "  --fuel N, --memory BYTES, --timeout MS  limits (override the manifest)\n"
             "  --no-metering    compile without fuel accounting\n"
-            "  --stats          print fuel used, peak memory and wall time to stderr\n");
+            "  --stats          print fuel used, peak memory and wall time to stderr\n"
+            "Options that take a value also accept --name=value (--dir=., --env=K=V).\n");
 }
 
 static bool add_line(policy_set *p, const char *line, const char *opt)
@@ -156,7 +157,68 @@ static int run(policy_set *p, bool metering, bool stats, const wasi_run_limits *
     return status;
 }
 
+static int run_wasm_main(int argc, char **argv);
+
+/* Options that take a value; each may also be written --name=value (as wasmtime accepts). */
+static const char *const value_opts[] = {"--cap", "--dir", "--env", "--manifest",
+                                         "--fuel", "--memory", "--timeout"};
+
+static bool takes_value(const char *a, size_t len)
+{
+    for (size_t k = 0; k < sizeof value_opts / sizeof value_opts[0]; k++)
+        if (strlen(value_opts[k]) == len && !strncmp(a, value_opts[k], len))
+            return true;
+    return false;
+}
+
+/* argv with every leading "--name=value" split in two; the module and its arguments (after
+ * the first non-option or "--") are copied as they are. The strings are argv's or *owned's
+ * (freed by the caller), the array is caller-freed. */
+static char **split_inline_values(int argc, char **argv, int *out_argc, char ***owned)
+{
+    char **v = xcalloc((size_t)argc * 2 + 1, sizeof *v);
+    *owned = xcalloc((size_t)argc + 1, sizeof **owned);
+    int n = 0, no = 0, i = 0;
+    for (; i < argc; i++) {
+        const char *a = argv[i];
+        const char *eq = strchr(a, '=');
+        if (i > 0 && a[0] == '-' && a[1] == '-' && eq && takes_value(a, (size_t)(eq - a))) {
+            char *name = xstrndup(a, (size_t)(eq - a));
+            (*owned)[no++] = name;
+            v[n++] = name;
+            v[n++] = (char *)eq + 1;
+            continue;
+        }
+        v[n++] = argv[i];
+        if (i == 0)
+            continue;
+        if (!strcmp(a, "--") || a[0] != '-' || !a[1]) {
+            i++;
+            break;
+        }
+        if (takes_value(a, strlen(a)) && i + 1 < argc)
+            v[n++] = argv[++i];
+    }
+    for (; i < argc; i++)
+        v[n++] = argv[i];
+    *out_argc = n;
+    return v;
+}
+
 int cmd_run_wasm(int argc, char **argv)
+{
+    char **owned = NULL;
+    int xargc = 0;
+    char **xargv = split_inline_values(argc, argv, &xargc, &owned);
+    int status = run_wasm_main(xargc, xargv);
+    for (size_t k = 0; owned[k]; k++)
+        free(owned[k]);
+    free(owned);
+    free(xargv);
+    return status;
+}
+
+static int run_wasm_main(int argc, char **argv)
 {
     /* A closed stdout must become EPIPE for the guest, not kill us. */
     signal(SIGPIPE, SIG_IGN);

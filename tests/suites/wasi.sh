@@ -133,6 +133,13 @@ expect junk-module 1 "" -- "$BOX" run-wasm "$T/junk.wasm"
 printf '\0asm\1\0\0\0' >"$T/empty.wasm"
 expect no-start 1 "" -- "$BOX" run-wasm "$T/empty.wasm"
 grep_err no-start-msg 'no exported _start'
+# --name=value works like --name value (wasmtime's spelling), and only for options.
+expect dir-equals 0 "" -- "$BOX" run-wasm --dir="$T/w" "$W/edge_semantics.wasm" "$T/w"
+HIDDEN_SECRET=1 GRANTED=yes expect env-equals 0 "" -- \
+  "$BOX" run-wasm --env=FOO=bar --cap=env:GRANTED "$W/args_env.wasm" x "two words" "ünïcödé" ""
+expect fuel-equals 134 "" -- "$BOX" run-wasm --fuel=10 "$W/spin.wasm"
+grep_err fuel-equals-msg 'fuel limit reached'
+expect unknown-equals 2 "" -- "$BOX" run-wasm --bogus=1 "$W/spin.wasm"
 # Only the WASI calls a module imports are linked: one imported twice works, a name WASI lacks
 # and a wrong signature are refused at instantiation, naming the import.
 wat_mod() { printf '(module %s (memory (export "memory") 1) (func (export "_start") %s))' "$2" "$3" >"$T/$1.wat" &&
