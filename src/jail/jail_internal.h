@@ -154,8 +154,8 @@ void jail_guard_after(const jail_plan *pl, buf *report);
 
 /* ---------------------------------------------------------------- seccomp */
 
-/* The filter, built once per process with libseccomp (NULL + err if it cannot be built). */
-const struct sock_fprog *jail_seccomp_filter(char *err, size_t errlen);
+/* The main filter, compiled to BPF at build time (src/jail/gen/seccomp_gen.c). */
+const struct sock_fprog *jail_seccomp_filter(void);
 bool jail_seccomp_available(void);
 /* A second filter stacked on the first (personality arguments). */
 const struct sock_fprog *jail_seccomp_personality(void);

@@ -551,7 +551,7 @@ bool jail_run_as(const policy_set *p, const char *exec_name, const char *const *
     int abi = jail_ll_abi();
     char serr[256] = "";
     const struct sock_fprog *filter = NULL;
-    if (jail_seccomp_available()) filter = jail_seccomp_filter(serr, sizeof serr);
+    if (jail_seccomp_available()) filter = jail_seccomp_filter();
     else snprintf(serr, sizeof serr, "the kernel has no seccomp filter support");
     if ((!abi || !filter) && !opts->allow_unsandboxed) {
         return refuse(r, false,

@@ -64,10 +64,8 @@ const struct sock_fprog *jail_seccomp_personality(void)
     return &personality_prog;
 }
 
-const struct sock_fprog *jail_seccomp_filter(char *err, size_t errlen)
+const struct sock_fprog *jail_seccomp_filter(void)
 {
-    (void)err;
-    (void)errlen;
     return &main_prog;
 }
 
