@@ -1,5 +1,4 @@
 /* main.c — the `boxagent` command: global options and dispatch to sub-commands. */
-#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -13,13 +12,13 @@
 
 typedef struct command {
     const char *name;
-    int (*fn)(int, char **);
+    int (*fn)(int, char **); /* NULL: handed to boxagent-full (the static build) */
     const char *summary;
-    bool network; /* loads libcurl/libmicrohttpd: the static build hands it to boxagent-full */
 } command;
 
-/* The static build never runs the network commands itself (they are handed to boxagent-full),
- * so it does not link them (nor libedit, the LLM clients and the gateway behind them). */
+/* The commands that load libcurl/libmicrohttpd. The static build never runs them itself (they
+ * are handed to boxagent-full), so it does not link them (nor libedit, the LLM clients and the
+ * gateway behind them). */
 #if BOXAGENT_STATIC_BUILD
 #define NETWORK_COMMAND(fn) NULL
 #else
@@ -27,15 +26,15 @@ typedef struct command {
 #endif
 
 static const command commands[] = {
-    {"run", NETWORK_COMMAND(cmd_run), "run one task with an agent, streamed to the terminal", true},
-    {"chat", NETWORK_COMMAND(cmd_chat), "interactive session with an agent", true},
-    {"sessions", cmd_sessions, "list, show or delete stored sessions", false},
-    {"serve", NETWORK_COMMAND(cmd_serve), "HTTP API and dashboard", true},
-    {"run-wasm", cmd_run_wasm, "run a WASI command module under capabilities", false},
-    {"exec", cmd_exec, "run a native program inside the jail", false},
-    {"tool", cmd_tool, "list tools or call one exactly as an agent would", false},
-    {"audit", cmd_audit, "list or verify the tamper-evident audit log", false},
-    {"config", cmd_config, "validate the workspace configuration", false},
+    {"run", NETWORK_COMMAND(cmd_run), "run one task with an agent, streamed to the terminal"},
+    {"chat", NETWORK_COMMAND(cmd_chat), "interactive session with an agent"},
+    {"sessions", cmd_sessions, "list, show or delete stored sessions"},
+    {"serve", NETWORK_COMMAND(cmd_serve), "HTTP API and dashboard"},
+    {"run-wasm", cmd_run_wasm, "run a WASI command module under capabilities"},
+    {"exec", cmd_exec, "run a native program inside the jail"},
+    {"tool", cmd_tool, "list tools or call one exactly as an agent would"},
+    {"audit", cmd_audit, "list or verify the tamper-evident audit log"},
+    {"config", cmd_config, "validate the workspace configuration"},
 };
 
 static void usage(FILE *f)
@@ -71,8 +70,7 @@ int main(int argc, char **argv)
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (!strcmp(c, commands[i].name)) {
-            if (commands[i].network && (cli_forward_is_static() || !commands[i].fn))
-                return cli_forward(c);
+            if (!commands[i].fn) return cli_forward(c);
             return commands[i].fn(argc - 1, argv + 1);
         }
     fprintf(stderr, "boxagent: unknown command '%s' (see 'boxagent --help')\n", c);
