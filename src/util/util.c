@@ -65,19 +65,26 @@ char *xasprintf(const char *fmt, ...)
     return p;
 }
 
-char *util_read_file(const char *path, size_t max, size_t *len)
+/* Open `path` for reading; *size is the length of a non-empty regular file, 0 for anything
+ * else (pipes, /proc files). -1 with errno on failure (EFBIG if the file is larger than max). */
+static int open_sized(const char *path, size_t max, size_t *size)
 {
-    if (!max) max = (size_t)1 << 30;
+    *size = 0;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return NULL;
-    /* A regular file's size sizes the buffer (one read, no copies while growing); the loop
-     * still copes with files that change size and with pipes and /proc files (size 0). */
+    if (fd < 0) return -1;
     struct stat st;
-    size_t cap = 4096, n = 0;
     if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
-        if ((uint64_t)st.st_size > max) { close(fd); errno = EFBIG; return NULL; }
-        cap = (size_t)st.st_size + 1; /* +1: one read sees the end of the file */
+        if ((uint64_t)st.st_size > max) { close(fd); errno = EFBIG; return -1; }
+        *size = (size_t)st.st_size;
     }
+    return fd;
+}
+
+/* Read `fd` to its end and close it. A known size sizes the buffer (one read, no copies while
+ * growing); the loop still copes with files that change size and with size 0 (unknown). */
+static char *read_fd(int fd, size_t size, size_t max, size_t *len)
+{
+    size_t cap = size ? size + 1 : 4096, n = 0; /* +1: one read sees the end of the file */
     char *data = malloc(cap + 1);
     if (!data) { close(fd); errno = ENOMEM; return NULL; }
     for (;;) {
@@ -106,31 +113,33 @@ char *util_read_file(const char *path, size_t max, size_t *len)
     return data;
 }
 
+char *util_read_file(const char *path, size_t max, size_t *len)
+{
+    if (!max) max = (size_t)1 << 30;
+    size_t size;
+    int fd = open_sized(path, max, &size);
+    return fd < 0 ? NULL : read_fd(fd, size, max, len);
+}
+
 bool util_file_view_open(util_file_view *v, const char *path, size_t max)
 {
     memset(v, 0, sizeof *v);
     if (!max) max = (size_t)1 << 30;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    size_t size;
+    int fd = open_sized(path, max, &size);
     if (fd < 0) return false;
-    struct stat st;
-    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
-        if ((uint64_t)st.st_size > max) {
-            close(fd);
-            errno = EFBIG;
-            return false;
-        }
-        void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+    if (size) {
+        void *p = mmap(NULL, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
         if (p != MAP_FAILED) {
             close(fd);
             v->data = p;
-            v->len = (size_t)st.st_size;
+            v->len = size;
             v->mapped = true;
             return true;
         }
     }
-    close(fd);
     size_t len = 0;
-    char *data = util_read_file(path, max, &len);
+    char *data = read_fd(fd, size, max, &len); /* not mappable: read from the same fd */
     if (!data) return false;
     v->data = (const unsigned char *)data;
     v->len = len;
