@@ -206,6 +206,26 @@ static int prepare_mutation(wasi_ctx *c, gpath *g)
     return wasi_check_host_fd(c, g->f->pre, g->dir, g->name, POLICY_ACCESS_WRITE);
 }
 
+/* gpath_split drops a path's trailing slashes; "x/" still names a directory. An existing
+ * non-directory so named is ENOTDIR (unlink(2), rename(2), link(2)); 0 otherwise. */
+static int slash_on_non_dir(int dir, const char *name, bool slash)
+{
+    struct stat st;
+    return slash && fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISDIR(st.st_mode)
+               ? WASI_ENOTDIR
+               : 0;
+}
+
+/* A new link or symlink named "x/" is never a directory: EEXIST if the name is taken, else
+ * ENOENT (symlink(2), link(2)); 0 for a name without a trailing slash. */
+static int slash_on_new_name(const gpath *g)
+{
+    struct stat st;
+    if (!g->slash)
+        return 0;
+    return fstatat(g->dir, g->name, &st, AT_SYMLINK_NOFOLLOW) == 0 ? WASI_EEXIST : WASI_ENOENT;
+}
+
 WASI_FN(path_create_directory)
 {
     WASI_PROLOGUE();
@@ -239,14 +259,8 @@ WASI_FN(path_unlink_file)
     int e = gpath_get(c, mem, A32(0), A32(1), A32(2), R_PATH_UNLINK_FILE, &g);
     if (!e && (e = prepare_mutation(c, &g)) == WASI_EBUSY)
         e = WASI_EISDIR;
-    if (!e) {
-        struct stat st;
-        if (g.slash && fstatat(g.dir, g.name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-            !S_ISDIR(st.st_mode))
-            e = WASI_ENOTDIR;
-        else if (unlinkat(g.dir, g.name, 0) < 0)
-            e = wasi_errno_from_host(errno);
-    }
+    if (!e && !(e = slash_on_non_dir(g.dir, g.name, g.slash)) && unlinkat(g.dir, g.name, 0) < 0)
+        e = wasi_errno_from_host(errno);
     gpath_done(&g);
     RET(e);
 }
@@ -269,12 +283,10 @@ WASI_FN(path_rename)
         e = gpath_get(c, mem, A32(3), A32(4), A32(5), R_PATH_RENAME_TARGET, &b);
     if (!e && (e = prepare_mutation(c, &b)) == WASI_EBUSY)
         e = WASI_EINVAL;
-    /* The names were split without their trailing slashes: "x/" on either side names a
-     * directory, so a source that is not one is ENOTDIR, as rename(2) says. */
+    /* "x/" on either side names a directory: a source that is not one is ENOTDIR */
+    if (!e)
+        e = slash_on_non_dir(a.dir, a.name, a.slash || b.slash);
     struct stat lst;
-    if (!e && (a.slash || b.slash) && fstatat(a.dir, a.name, &lst, AT_SYMLINK_NOFOLLOW) == 0 &&
-        !S_ISDIR(lst.st_mode))
-        e = WASI_ENOTDIR;
     /* A symlink's target is read from wherever the link lies: moving it (or a directory
      * holding it) to a shallower place or another tree must keep it in. */
     if (!e && fstatat(a.dir, a.name, &lst, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(lst.st_mode)) {
@@ -443,11 +455,8 @@ WASI_FN(path_symlink)
     e = gpath_get(c, mem, A32(2), A32(3), A32(4), R_PATH_SYMLINK, &g);
     if (!e && (e = prepare_mutation(c, &g)) == WASI_EBUSY)
         e = WASI_EEXIST;
-    /* "link/" (split without its slash) would name a directory, which a symlink never is:
-     * EEXIST if the name is taken, else ENOENT, as symlink(2) says. */
-    struct stat st;
-    if (!e && g.slash)
-        e = fstatat(g.dir, g.name, &st, AT_SYMLINK_NOFOLLOW) == 0 ? WASI_EEXIST : WASI_ENOENT;
+    if (!e)
+        e = slash_on_new_name(&g);
     if (!e && (e = target_ok(c, g.f->pre, g.dir, target)))
         wasi_deny(c, "symlink target would leave the grant: %.300s", target);
     if (!e && symlinkat(target, g.dir, g.name) < 0)
@@ -494,13 +503,8 @@ WASI_FN(path_link)
                           target);
         }
     }
-    /* trailing slashes (the names were split without them), as link(2) answers them */
-    struct stat st;
-    if (!e && a.slash && fstatat(a.dir, a.name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-        !S_ISDIR(st.st_mode))
-        e = WASI_ENOTDIR;
-    if (!e && b.slash)
-        e = fstatat(b.dir, b.name, &st, AT_SYMLINK_NOFOLLOW) == 0 ? WASI_EEXIST : WASI_ENOENT;
+    if (!e && !(e = slash_on_non_dir(a.dir, a.name, a.slash)))
+        e = slash_on_new_name(&b);
     if (!e) {
         int r = follow ? linkat(obj, "", b.dir, b.name, AT_EMPTY_PATH)
                        : linkat(a.dir, a.name, b.dir, b.name, 0);
