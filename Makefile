@@ -34,8 +34,9 @@ LIBS = $(PKG_LIBS) -lm -pthread
 # Nor is libm linked: src/util/libm_shim.c loads it for SQLite's math functions if one is
 # ever called (the engine needs no libm; -fno-math-errno lets sqrt be one instruction).
 # libboxagent.a is grouped with them: the shim is found only after SQLite asks for libm's names.
-REL_LIBS = -Wl,--start-group $(B)/rel/libboxagent.a -Wl,-Bstatic -ljansson -lsqlite3 -ledit \
-           -ltinfo -lbsd -lmd -lz -Wl,--end-group -Wl,-Bdynamic -ldl -pthread
+BUNDLED_LIBS = -ljansson -lsqlite3 -ledit -ltinfo -lbsd -lmd -lz
+REL_LIBS = -Wl,--start-group $(B)/rel/libboxagent.a -Wl,-Bstatic $(BUNDLED_LIBS) -Wl,--end-group \
+           -Wl,-Bdynamic -ldl -pthread
 
 WASM_CC := clang
 WASM_CFLAGS := --target=wasm32-wasi -O2 -Wall -Wextra -Werror
@@ -107,8 +108,7 @@ $(B)/asan/libboxagent.a: $(ASAN_OBJS)
 # glibc's notes that getaddrinfo and dlopen in a static program need the same glibc at run time
 # are filtered: dlopen is refused in this build, getaddrinfo (egress) runs only in boxagent-full.
 # libm comes first so that SQLite's math functions are libm's own, not util/libm_shim.c's.
-STATIC_LIBS = -Wl,--start-group -lm $(B)/rel/libboxagent.a -ljansson -lsqlite3 -ledit -ltinfo \
-              -lbsd -lmd -lz -Wl,--end-group -pthread
+STATIC_LIBS = -Wl,--start-group -lm $(B)/rel/libboxagent.a $(BUNDLED_LIBS) -Wl,--end-group -pthread
 
 $(B)/rel/src/cli/main_static.o: src/cli/main.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
