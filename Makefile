@@ -29,8 +29,8 @@ REL_FLAGS := -O2 -g
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
               -fno-sanitize-recover=undefined
 LIBS = $(PKG_LIBS) -lm -pthread
-# The release binary links its remaining libraries statically (glibc stays shared, so the
-# dlopen shims still work): start-up is the cost of every run-wasm/exec/tool command.
+# build/boxagent-full (the dynamically linked release binary, below) links its remaining
+# libraries statically (glibc stays shared, so the dlopen shims still work).
 # Nor is libm linked: src/util/libm_shim.c loads it for SQLite's math functions if one is
 # ever called (the engine needs no libm; -fno-math-errno lets sqrt be one instruction).
 # libboxagent.a is grouped with them: the shim is found only after SQLite asks for libm's names.
